@@ -1,0 +1,1 @@
+"""AlliedForge: defence production coordination for an alliance."""

@@ -1,0 +1,48 @@
+"""Options of a plan run and the progress reports it emits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from alliedforge.planning.plan import Mode
+
+
+class Strategy(StrEnum):
+    """How the plan is searched for."""
+
+    AUTO = "auto"  # exact MIP when the model is small enough, else the scalable strategy
+    EXACT = "exact"  # HiGHS branch-and-cut on the whole MIP
+    SCALABLE = "scalable"  # LP bound, LP-guided rounding, fix-and-optimise
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A snapshot of a running solve; objective/bound are None until known."""
+
+    phase: str
+    elapsed: float
+    objective: float | None
+    bound: float | None
+
+    @property
+    def gap(self) -> float | None:
+        if self.objective is None or self.bound is None:
+            return None
+        return abs(self.objective - self.bound) / max(abs(self.objective), 1e-9)
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOptions:
+    """What a plan run is asked: mode, wall-clock limit (s), relative MIP gap, strategy."""
+
+    mode: Mode = Mode.JOINT
+    time_limit: float = 120.0
+    gap: float = 1e-4
+    strategy: Strategy = Strategy.AUTO
+    threads: int = 0  # 0: let HiGHS decide
+    progress: ProgressCallback | None = None
