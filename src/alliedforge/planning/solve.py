@@ -1,0 +1,112 @@
+"""`solve_plan`: a validated `Scenario` in, a verified-optimal (or best-found) `Plan` out."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from alliedforge.planning.extract import extract_rows
+from alliedforge.planning.feasibility import explain_infeasibility
+from alliedforge.planning.highs import SOLVER, SolveOutcome, new_highs, run
+from alliedforge.planning.index import PlanningIndex, build_index
+from alliedforge.planning.model import PlanningModel, build_model
+from alliedforge.planning.options import PlanOptions, Progress, Strategy
+from alliedforge.planning.plan import Costs, Plan, PlanStatus
+from alliedforge.scenario.model import Scenario
+
+# Above this many binaries the exact MIP's root loop tends to stall at alliance scale.
+EXACT_MAX_BINARIES = 3000
+
+
+def solve_plan(scenario: Scenario, options: PlanOptions | None = None) -> Plan:
+    """Plan `scenario` under `options`; the scenario must already be valid."""
+    options = options or PlanOptions()
+    clock = time.perf_counter()
+    index = build_index(scenario)
+    reasons = explain_infeasibility(index)
+    if reasons:
+        return _infeasible_plan(index, options, time.perf_counter() - clock, reasons)
+    pm = build_model(index, options.mode)
+    build_seconds = time.perf_counter() - clock
+    _report(options, "built", clock)
+
+    strategy = options.strategy
+    if strategy is Strategy.AUTO:
+        binaries = int(pm.milp.integrality().sum())
+        strategy = Strategy.EXACT if binaries <= EXACT_MAX_BINARIES else Strategy.SCALABLE
+    if strategy is Strategy.EXACT:
+        values, bound, proven = _solve_exact(pm, options, clock)
+    else:
+        from alliedforge.planning.scalable import solve_scalable
+
+        values, bound, proven = solve_scalable(pm, options, clock)
+    solve_seconds = time.perf_counter() - clock - build_seconds
+    rows = extract_rows(pm, values)
+    objective = rows.costs.total
+    bound = min(bound, objective)
+    gap = (objective - bound) / max(abs(objective), 1e-9)
+    status = PlanStatus.OPTIMAL if proven or gap <= options.gap else PlanStatus.TIME_LIMIT
+    return Plan(
+        status=status,
+        mode=options.mode,
+        costs=rows.costs,
+        bound=bound,
+        mip_gap=max(gap, 0.0),
+        build_seconds=build_seconds,
+        solve_seconds=solve_seconds,
+        deliveries=rows.deliveries,
+        openings=rows.openings,
+        tiers=rows.tiers,
+        requirements=rows.requirements,
+        scenario_hash=scenario.content_hash(),
+        scenario_name=scenario.manifest.name,
+        solver=SOLVER,
+        strategy=strategy.value,
+        options={"time_limit": options.time_limit, "gap": options.gap},
+    )
+
+
+def _solve_exact(
+    pm: PlanningModel, options: PlanOptions, clock: float
+) -> tuple[np.ndarray, float, bool]:
+    """Branch-and-cut on the whole MIP; the all-zero plan is the fallback (always feasible)."""
+    h = new_highs(options.time_limit - (time.perf_counter() - clock), options.gap, options.threads)
+    h.passModel(pm.milp.to_highs())
+    result = run(
+        h,
+        phase="branch-and-cut",
+        mip=True,
+        clock_start=clock,
+        progress=options.progress,
+    )
+    if result.outcome is SolveOutcome.INFEASIBLE:
+        raise RuntimeError("HiGHS reports the plan infeasible although commitments fit every limit")
+    values = result.values if result.values is not None else np.zeros(pm.milp.num_cols)
+    bound = result.bound if result.bound is not None else -np.inf
+    return values, bound, result.outcome is SolveOutcome.OPTIMAL
+
+
+def _report(options: PlanOptions, phase: str, clock: float) -> None:
+    if options.progress is not None:
+        options.progress(Progress(phase, time.perf_counter() - clock, None, None))
+
+
+def _infeasible_plan(
+    index: PlanningIndex, options: PlanOptions, seconds: float, reasons: tuple[str, ...]
+) -> Plan:
+    nan = float("nan")
+    return Plan(
+        status=PlanStatus.INFEASIBLE,
+        mode=options.mode,
+        costs=Costs(nan, nan, nan, nan, nan),
+        bound=nan,
+        mip_gap=nan,
+        build_seconds=seconds,
+        solve_seconds=0.0,
+        scenario_hash=index.scenario.content_hash(),
+        scenario_name=index.scenario.manifest.name,
+        solver=SOLVER,
+        options={"time_limit": options.time_limit, "gap": options.gap},
+        infeasibility=reasons,
+    )
