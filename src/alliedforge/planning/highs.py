@@ -73,7 +73,7 @@ def run(
     clock_start: float,
     progress: ProgressCallback | None,
     offset_known: float = 0.0,
-    start_values: FloatArray | None = None,
+    cutoff: float | None = None,
 ) -> SolveResult:
     """Solve whatever model `h` holds; report MIP progress through `progress`."""
     last = [0.0]
@@ -97,8 +97,10 @@ def run(
 
     if progress is not None:
         h.cbMipInterrupt.subscribe(on_interrupt)
-    if start_values is not None:
-        h.setSolution(highspy.HighsSolution(col_value=list(start_values)))
+    if cutoff is not None:
+        # An incumbent's objective prunes the search. The incumbent itself is not passed
+        # (setSolution): HiGHS 1.16 can misprice a user solution and then call it optimal.
+        h.setOptionValue("objective_bound", float(cutoff))
     began = time.perf_counter()
     h.run()
     seconds = time.perf_counter() - began

@@ -13,6 +13,7 @@ from alliedforge.planning.index import PlanningIndex, build_index
 from alliedforge.planning.model import PlanningModel, build_model
 from alliedforge.planning.options import PlanOptions, Progress, Strategy
 from alliedforge.planning.plan import Costs, Plan, PlanStatus
+from alliedforge.planning.scalable import solve_scalable
 from alliedforge.scenario.model import Scenario
 
 # Above this many binaries the exact MIP's root loop tends to stall at alliance scale.
@@ -38,8 +39,6 @@ def solve_plan(scenario: Scenario, options: PlanOptions | None = None) -> Plan:
     if strategy is Strategy.EXACT:
         values, bound, proven = _solve_exact(pm, options, clock)
     else:
-        from alliedforge.planning.scalable import solve_scalable
-
         values, bound, proven = solve_scalable(pm, options, clock)
     solve_seconds = time.perf_counter() - clock - build_seconds
     rows = extract_rows(pm, values)

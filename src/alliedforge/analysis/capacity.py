@@ -1,0 +1,136 @@
+"""Demand against production capacity per item family and month (units)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from alliedforge.planning.plan import Plan
+from alliedforge.scenario.model import Line, LineState, Scenario
+from alliedforge.scenario.months import month_at, month_index
+
+FloatArray = NDArray[np.float64]
+
+UNQUALIFIED_FAMILY = "(no qualified item)"
+"""Family under which demand counts when no item is qualified on its weapon system."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FamilySeries:
+    """Monthly demand, best-case capacity and planned production per item family.
+
+    Arrays have shape (len(families), len(months)) and hold units per month.
+    `planned` is None when no plan was given.
+    """
+
+    families: tuple[str, ...]
+    months: tuple[str, ...]
+    demand: FloatArray
+    capacity: FloatArray
+    planned: FloatArray | None = None
+
+    @property
+    def cumulative_demand(self) -> FloatArray:
+        """Units due by the end of each month."""
+        return np.cumsum(self.demand, axis=1)
+
+    @property
+    def cumulative_capacity(self) -> FloatArray:
+        """Units the lines could have made by the end of each month, at best."""
+        return np.cumsum(self.capacity, axis=1)
+
+    @property
+    def cumulative_planned(self) -> FloatArray | None:
+        """Units the plan delivers by the end of each month."""
+        return None if self.planned is None else np.cumsum(self.planned, axis=1)
+
+
+def horizon_column(scenario: Scenario, month: str) -> int:
+    """Month index of a plan's month; a month outside the horizon means a foreign plan."""
+    t = month_index(scenario.manifest.start, month)
+    if not 0 <= t < scenario.manifest.months:
+        raise ValueError(f"month {month} lies outside the scenario's horizon")
+    return t
+
+
+def ramp_factor(k: NDArray[np.int64], ramp_months: int | None) -> FloatArray:
+    """ρ(k) of planning-model.md: share of capacity k months after first output."""
+    if not ramp_months:
+        return (k >= 0).astype(np.float64)
+    return np.where(k < 0, 0.0, np.minimum(1.0, (k + 1) / ramp_months))
+
+
+def line_capacity(line: Line, start: str, months: int, decision: int | None = None) -> FloatArray:
+    """Capacity of `line` in each month (units/month).
+
+    Active lines run at full capacity throughout. A dormant or new line is taken
+    as opened at month index `decision` (default: its earliest decision, which is
+    the best case) and follows c·ρ(t − τ − lead).
+    """
+    if line.state is LineState.ACTIVE:
+        return np.full(months, line.capacity_per_month, dtype=np.float64)
+    if decision is None:
+        earliest = line.earliest_decision
+        decision = 0 if earliest is None else max(0, month_index(start, earliest))
+    t = np.arange(months, dtype=np.int64)
+    k = t - decision - (line.lead_months or 0)
+    return line.capacity_per_month * ramp_factor(k, line.ramp_months)
+
+
+def weapon_system_families(scenario: Scenario) -> dict[str, str]:
+    """The item family each weapon system's demand counts under.
+
+    A weapon system served by items of several families counts under the family
+    with most qualified items (ties: first by name), so that every requirement
+    counts exactly once and the families' demands add up to the total.
+    """
+    family_of_item = {item.code: item.family for item in scenario.items}
+    counts: dict[str, Counter[str]] = {}
+    for q in scenario.qualifications:
+        counts.setdefault(q.weapon_system, Counter())[family_of_item[q.item]] += 1
+    return {
+        ws: min(counter, key=lambda family: (-counter[family], family))
+        for ws, counter in counts.items()
+    }
+
+
+def capacity_by_family(scenario: Scenario, plan: Plan | None = None) -> FamilySeries:
+    """Demand due and best-case capacity per item family and month; planned output if given.
+
+    Demand is every requirement (stockpile-derived included) at its due month.
+    Capacity assumes every dormant or new line opens at its earliest decision.
+    Planned production sums the plan's deliveries (commitments included) by month.
+    """
+    start, horizon = scenario.manifest.start, scenario.manifest.months
+    family_of_item = {item.code: item.family for item in scenario.items}
+    family_of_ws = weapon_system_families(scenario)
+    requirements = scenario.all_requirements()
+    demand_families = [family_of_ws.get(r.weapon_system, UNQUALIFIED_FAMILY) for r in requirements]
+    families = tuple(sorted(set(family_of_item.values())))
+    if UNQUALIFIED_FAMILY in demand_families:
+        families += (UNQUALIFIED_FAMILY,)
+    row = {family: i for i, family in enumerate(families)}
+
+    demand = np.zeros((len(families), horizon))
+    if requirements:
+        # A hand-built scenario may carry dues outside the horizon; counting them at
+        # the nearest edge keeps the family totals equal to the total requirement.
+        due = np.clip([month_index(start, r.due) for r in requirements], 0, horizon - 1)
+        rows = np.array([row[family] for family in demand_families])
+        np.add.at(demand, (rows, due), [r.quantity for r in requirements])
+
+    capacity = np.zeros((len(families), horizon))
+    for line in scenario.lines:
+        capacity[row[family_of_item[line.item]]] += line_capacity(line, start, horizon)
+
+    planned = None
+    if plan is not None:
+        planned = np.zeros((len(families), horizon))
+        for d in plan.deliveries:
+            planned[row[family_of_item[d.item]], horizon_column(scenario, d.month)] += d.quantity
+
+    months = tuple(month_at(start, t) for t in range(horizon))
+    return FamilySeries(families, months, demand, capacity, planned)
