@@ -75,7 +75,7 @@ def _solve_exact(
     result = run(
         h,
         phase="branch-and-cut",
-        mip=True,
+        mip=bool(pm.milp.integrality().any()),
         clock_start=clock,
         progress=options.progress,
     )

@@ -1,0 +1,244 @@
+"""`forge`: the command line. Each command parses, calls the library once, renders.
+
+Exit codes: 0 success, 1 usage or unexpected error, 2 invalid scenario,
+3 infeasible plan (the commitments break a limit; the reasons are printed).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from importlib.resources import as_file, files
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from alliedforge.analysis.kpis import ModeComparison, compare_plans
+from alliedforge.analysis.report import write_report
+from alliedforge.cli.render import (
+    ProgressDisplay,
+    comparison_table,
+    plan_tables,
+    problems_table,
+    summary_tables,
+)
+from alliedforge.planning.options import PlanOptions, Strategy
+from alliedforge.planning.package import write_plan_package
+from alliedforge.planning.plan import Mode, Plan, PlanStatus
+from alliedforge.planning.solve import solve_plan
+from alliedforge.scenario import (
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    summarise,
+    write_scenario,
+)
+from alliedforge.scenario.generate import generate_scenario
+
+EXIT_INVALID = 2
+EXIT_INFEASIBLE = 3
+
+app = typer.Typer(
+    name="forge",
+    help="AlliedForge: plan who produces what, for whom and when, across an alliance.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+PathArg = Annotated[
+    Path, typer.Argument(help="Scenario package: a folder of CSV files or an .xlsx workbook.")
+]
+
+
+def _load(path: Path) -> Scenario:
+    """Load and validate, or print every problem and exit 2."""
+    if not path.exists():
+        errors.print(f"[red]No such scenario:[/red] {path}")
+        raise typer.Exit(EXIT_INVALID)
+    try:
+        return load_scenario(path)
+    except ScenarioError as error:
+        errors.print(problems_table(error.problems))
+        errors.print(f"[red]{path} is not a valid scenario; nothing was planned.[/red]")
+        raise typer.Exit(EXIT_INVALID) from None
+
+
+def _solve(scenario: Scenario, options: PlanOptions, label: str) -> Plan:
+    with ProgressDisplay(console, label) as display:
+        return solve_plan(scenario, replace(options, progress=display))
+
+
+def _comparison(scenario: Scenario, plans: dict[Mode, Plan]) -> ModeComparison | None:
+    joint, national = plans.get(Mode.JOINT), plans.get(Mode.NATIONAL)
+    if joint is None or national is None:
+        return None
+    if PlanStatus.INFEASIBLE in (joint.status, national.status):
+        return None
+    return compare_plans(scenario, joint, national)
+
+
+def _comparison_json(comparison: ModeComparison) -> dict[str, object]:
+    return {
+        "joint": comparison.total.joint,
+        "national": comparison.total.national,
+        "saving": comparison.total.saving,
+        "saving_percent": comparison.total.saving_percent,
+        "nations": {
+            v.nation: {
+                "joint": v.joint,
+                "national": v.national,
+                "saving": v.saving,
+                "saving_percent": v.saving_percent,
+            }
+            for v in comparison.nations
+        },
+    }
+
+
+def _plan_and_write(
+    scenario: Scenario, options: PlanOptions, out: Path, *, compare: bool, report: bool
+) -> tuple[Plan, ModeComparison | None]:
+    """Solve (both modes with `compare`), write the plan package(s), print the summaries."""
+    modes = [options.mode]
+    if compare:
+        modes.append(Mode.NATIONAL if options.mode is Mode.JOINT else Mode.JOINT)
+    plans: dict[Mode, Plan] = {}
+    for mode in modes:
+        plans[mode] = _solve(scenario, replace(options, mode=mode), f"{mode.value} plan")
+    main = plans[options.mode]
+    write_plan_package(main, out)
+    for mode in modes[1:]:
+        write_plan_package(plans[mode], out / mode.value)
+    for table in plan_tables(scenario, main):
+        console.print(table)
+    comparison = _comparison(scenario, plans)
+    if comparison is not None:
+        console.print(comparison_table(comparison, scenario.manifest.currency))
+        (out / "comparison.json").write_text(
+            json.dumps(_comparison_json(comparison), indent=2) + "\n", encoding="utf-8"
+        )
+    if report and main.status is not PlanStatus.INFEASIBLE:
+        other = plans.get(modes[-1]) if compare else None
+        path = write_report(out / "report.html", scenario, main, other)
+        console.print(f"Report: [bold]{path}[/bold]")
+    console.print(f"Plan package: [bold]{out}[/bold]")
+    return main, comparison
+
+
+@app.command()
+def validate(path: PathArg) -> None:
+    """Check a scenario package; print every problem (exit 2) or a one-screen summary."""
+    scenario = _load(path)
+    for table in summary_tables(summarise(scenario)):
+        console.print(table)
+    console.print(f"[green]{path} is valid.[/green]")
+
+
+@app.command()
+def convert(
+    source: PathArg,
+    target: Annotated[Path, typer.Argument(help="Destination: a folder, or a path ending .xlsx.")],
+) -> None:
+    """Convert a scenario package between the CSV-folder and .xlsx forms, losslessly."""
+    scenario = _load(source)
+    write_scenario(scenario, target)
+    console.print(f"Wrote {target}")
+
+
+@app.command()
+def plan(
+    path: PathArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the plan package.")],
+    mode: Annotated[Mode, typer.Option(help="Count volume tiers jointly or per nation.")] = (
+        Mode.JOINT
+    ),
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=0.1, help="Wall-clock limit per solve (s).")
+    ] = 120.0,
+    gap: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Relative MIP gap that counts as optimal.")
+    ] = 1e-4,
+    strategy: Annotated[
+        Strategy, typer.Option(help="auto: exact MIP when small, else the scalable strategy.")
+    ] = Strategy.AUTO,
+    compare: Annotated[
+        bool,
+        typer.Option("--compare", help="Also solve the other mode and report joint savings."),
+    ] = False,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Write report.html beside the plan.")
+    ] = False,
+) -> None:
+    """Validate a scenario, plan it with HiGHS, write the plan package and print a summary."""
+    scenario = _load(path)
+    options = PlanOptions(mode=mode, time_limit=time_limit, gap=gap, strategy=strategy)
+    main, _ = _plan_and_write(scenario, options, out, compare=compare, report=report)
+    if main.status is PlanStatus.INFEASIBLE:
+        raise typer.Exit(EXIT_INFEASIBLE)
+
+
+@app.command()
+def demo(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for the plan package and report.")
+    ] = Path("demo-output"),
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=0.1, help="Wall-clock limit per solve (s).")
+    ] = 60.0,
+) -> None:
+    """Plan the built-in demo scenario (joint, with the national comparison) and report it."""
+    with as_file(files("alliedforge.data").joinpath("demo")) as folder:
+        scenario = _load(folder)
+    console.print(f"Demo scenario: [bold]{scenario.manifest.name}[/bold]")
+    options = PlanOptions(mode=Mode.JOINT, time_limit=time_limit)
+    _plan_and_write(scenario, options, out, compare=True, report=True)
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Argument(help="Destination: a folder, or a path ending .xlsx.")],
+    nations: Annotated[int, typer.Option(min=1, max=32)] = 8,
+    items: Annotated[int, typer.Option(min=1)] = 12,
+    families: Annotated[int, typer.Option(min=1)] = 3,
+    lines: Annotated[int, typer.Option(min=1)] = 24,
+    requirements: Annotated[int, typer.Option(min=1)] = 60,
+    months: Annotated[int, typer.Option(min=1, max=240)] = 36,
+    seed: Annotated[int, typer.Option()] = 1,
+    budgets: Annotated[bool, typer.Option("--budgets", help="Add budgets per nation-year.")] = (
+        False
+    ),
+    components: Annotated[
+        bool, typer.Option("--components", help="Add energetics and fuzes with supply limits.")
+    ] = False,
+    commitments: Annotated[
+        bool, typer.Option("--commitments", help="Add contracts already placed.")
+    ] = False,
+) -> None:
+    """Write a synthetic, valid scenario (up to alliance scale) for tests and benchmarks."""
+    try:
+        scenario = generate_scenario(
+            nations=nations,
+            items=items,
+            families=families,
+            lines=lines,
+            requirements=requirements,
+            months=months,
+            seed=seed,
+            budgets=budgets,
+            components=components,
+            commitments=commitments,
+        )
+    except ValueError as error:
+        errors.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    write_scenario(scenario, out)
+    console.print(f"Wrote {out}")
+
+
+if __name__ == "__main__":
+    app()

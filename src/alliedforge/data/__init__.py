@@ -1,0 +1,1 @@
+"""Data shipped with AlliedForge: the built-in demo scenario."""
