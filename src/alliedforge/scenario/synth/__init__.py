@@ -1,0 +1,1 @@
+"""Building blocks of `alliedforge.scenario.generate`: reference data and table drawers."""
