@@ -113,7 +113,9 @@ def extract_rows(pm: PlanningModel, values: FloatArray) -> PlanRows:
 
     deliver = block("deliver")
     serve = block("serve")
-    opened = block("open") > 0.5
+    # A line opens in the first month its cumulative `open` column reaches 1.
+    open_by = block("open") > 0.5
+    opened = open_by & ~np.concatenate([[False], open_by[:-1] & (pm.open_line[1:] == pm.open_line[:-1])])
 
     tp_quantity, price, chosen = arc_prices(pm, deliver)
     months = index.months

@@ -53,15 +53,17 @@ def _silent_instance() -> highspy.Highs:
         os.close(saved)
 
 
-def new_highs(time_limit: float, gap: float, threads: int) -> highspy.Highs:
-    """A silent HiGHS instance with the limits of this run."""
+def new_highs(time_limit: float, gap: float) -> highspy.Highs:
+    """A silent HiGHS instance with the limits of this run.
+
+    Threads are left to HiGHS: its scheduler is global to the process, and asking a
+    later instance for another thread count makes that instance's run fail.
+    """
     h = _silent_instance()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", max(float(time_limit), 0.01))
     h.setOptionValue("mip_rel_gap", float(gap))
     h.setOptionValue("random_seed", 0)
-    if threads > 0:
-        h.setOptionValue("threads", int(threads))
     return h
 
 
@@ -102,7 +104,8 @@ def run(
         # (setSolution): HiGHS 1.16 can misprice a user solution and then call it optimal.
         h.setOptionValue("objective_bound", float(cutoff))
     began = time.perf_counter()
-    h.run()
+    if h.run() == highspy.HighsStatus.kError:
+        raise RuntimeError(f"HiGHS failed in phase {phase!r} (status {h.getModelStatus()})")
     seconds = time.perf_counter() - began
     if progress is not None:
         h.cbMipInterrupt.unsubscribe(on_interrupt)

@@ -93,31 +93,55 @@ class SparseMilp:
     def integrality(self) -> npt.NDArray[np.bool_]:
         return np.concatenate(self.integer) if self.integer else np.zeros(0, dtype=bool)
 
-    def to_highs(self) -> highspy.HighsLp:
-        """The model as a HiGHS LP/MIP in column-wise (CSC) form."""
+    def csc(self) -> sp.csc_matrix:
+        """The constraint matrix, column-wise, duplicates summed."""
         cat = np.concatenate
         matrix = sp.csc_matrix(
             (cat(self.entry_val), (cat(self.entry_row), cat(self.entry_col))),
             shape=(self.num_rows, self.num_cols),
         )
         matrix.sum_duplicates()
-        lp = highspy.HighsLp()
-        lp.num_col_ = self.num_cols
-        lp.num_row_ = self.num_rows
-        lp.col_cost_ = self.vector(self.cost)
-        lp.col_lower_ = self.vector(self.col_lower)
-        lp.col_upper_ = self.vector(self.col_upper)
-        lp.row_lower_ = self.vector(self.row_lower)
-        lp.row_upper_ = self.vector(self.row_upper)
-        lp.offset_ = self.offset
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = matrix.indptr
-        lp.a_matrix_.index_ = matrix.indices
-        lp.a_matrix_.value_ = matrix.data
-        integrality = self.integrality()
-        if integrality.any():
-            lp.integrality_ = [
-                highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
-                for flag in integrality
-            ]
-        return lp
+        return matrix
+
+    def to_highs(self) -> highspy.HighsLp:
+        """The whole model as a HiGHS LP/MIP."""
+        return highs_lp(
+            self.csc(),
+            cost=self.vector(self.cost),
+            col_lower=self.vector(self.col_lower),
+            col_upper=self.vector(self.col_upper),
+            row_lower=self.vector(self.row_lower),
+            row_upper=self.vector(self.row_upper),
+            integrality=self.integrality(),
+            offset=self.offset,
+        )
+
+
+def highs_lp(
+    matrix: sp.csc_matrix,
+    *,
+    cost: FloatArray,
+    col_lower: FloatArray,
+    col_upper: FloatArray,
+    row_lower: FloatArray,
+    row_upper: FloatArray,
+    integrality: npt.NDArray[np.bool_],
+    offset: float = 0.0,
+) -> highspy.HighsLp:
+    """A HiGHS model in column-wise (CSC) form from numpy arrays."""
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
+    lp.col_cost_ = cost
+    lp.col_lower_ = col_lower
+    lp.col_upper_ = col_upper
+    lp.row_lower_ = row_lower
+    lp.row_upper_ = row_upper
+    lp.offset_ = offset
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr
+    lp.a_matrix_.index_ = matrix.indices
+    lp.a_matrix_.value_ = matrix.data
+    if integrality.any():
+        kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
+        lp.integrality_ = [kinds[flag] for flag in integrality.astype(np.int64)]
+    return lp

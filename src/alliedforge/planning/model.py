@@ -238,7 +238,12 @@ def add_requirement_constraints(pm: PlanningModel) -> None:
 
 
 def add_opening_variables(pm: PlanningModel) -> None:
-    """`open[l, τ]` for dormant/new lines that serve someone, τ from earliest decision on."""
+    """`open[l, τ]` = 1 when dormant/new line l is open by decision month τ (monotone in τ).
+
+    Cumulative rather than one-hot: capacity in month t then needs only the
+    `ramp` most recent columns (ρ rises by 1/ramp per month), not one per τ ≤ t,
+    which keeps the matrix sparse for long horizons.
+    """
     index = pm.index
     lines = np.unique(pm.arcs.line[~index.line_active[pm.arcs.line]])
     if len(lines) == 0:
@@ -249,13 +254,17 @@ def add_opening_variables(pm: PlanningModel) -> None:
     open_line = np.repeat(lines, span)
     offsets = np.repeat(np.cumsum(span) - span, span)
     open_month = np.repeat(first, span) + (np.arange(span.sum()) - offsets)
-    block = pm.milp.add_columns(
-        "open", index.line_opening_cost[open_line], 0.0, 1.0, integer=True
-    )
+    # The opening cost sits on each line's last column: open by the end ⇔ opened at all.
+    is_last = np.zeros(len(open_line), dtype=bool)
+    is_last[np.cumsum(span)[span > 0] - 1] = True
+    cost = np.where(is_last, index.line_opening_cost[open_line], 0.0)
+    block = pm.milp.add_columns("open", cost, 0.0, 1.0, integer=True)
     pm.open_line, pm.open_month = open_line, open_month
-    once_lines, once_pos = np.unique(open_line, return_inverse=True)
-    once = pm.milp.add_rows("open_once", -np.inf, 1.0, len(once_lines))
-    pm.milp.add_entries(once.start + once_pos, block.ids(), 1.0)
+    # Monotone: open by τ−1 ⇒ open by τ.
+    follows = np.flatnonzero(~is_last)
+    rows = pm.milp.add_rows("open_monotone", -np.inf, 0.0, len(follows))
+    pm.milp.add_entries(rows.start + np.arange(len(follows)), block.start + follows, 1.0)
+    pm.milp.add_entries(rows.start + np.arange(len(follows)), block.start + follows + 1, -1.0)
 
 
 def add_capacity_constraints(pm: PlanningModel) -> None:
@@ -275,23 +284,23 @@ def add_capacity_constraints(pm: PlanningModel) -> None:
     milp.add_entries(rows.start + inverse, milp.columns["deliver"].ids(), 1.0)
     if len(pm.open_line) == 0:
         return
-    # Opening at τ gives c·ρ(t − τ − lead) in month t: pair each open column with every
-    # capacity row of its line at or after first output.
+    # Opened by τ gives c·ρ(t − τ − lead) in month t with ρ(k) = min(1, (k+1)/ramp), so
+    # capacity(t) = (c/ramp)·Σ_{j<ramp} open[l, t − lead − j].
+    open_key = pm.open_line * months + pm.open_month
     open_ids = milp.columns["open"].ids()
-    ent_rows, ent_cols, ent_vals = [], [], []
-    for ln in np.unique(pm.open_line):
-        cols = np.flatnonzero(pm.open_line == ln)
-        tau = pm.open_month[cols]
-        line_rows = np.flatnonzero(row_line == ln)
-        t = row_month[line_rows]
-        since = t[None, :] - tau[:, None] - index.line_lead[ln]
-        ramp = max(int(index.line_ramp[ln]), 1)
-        rho = np.where(since < 0, 0.0, np.minimum(1.0, (since + 1) / ramp))
-        ci, ri = np.nonzero(rho)
-        ent_cols.append(open_ids[cols[ci]])
-        ent_rows.append(rows.start + line_rows[ri])
-        ent_vals.append(-index.line_capacity[ln] * rho[ci, ri])
-    milp.add_entries(np.concatenate(ent_rows), np.concatenate(ent_cols), np.concatenate(ent_vals))
+    closed = np.flatnonzero(~active)
+    line, t = row_line[closed], row_month[closed]
+    ramp = np.maximum(index.line_ramp[line], 1)
+    j = np.arange(int(ramp.max()))
+    tau = t[:, None] - index.line_lead[line][:, None] - j[None, :]
+    wanted = (j[None, :] < ramp[:, None]) & (tau >= index.line_earliest[line][:, None])
+    r, k = np.nonzero(wanted)
+    position = np.searchsorted(open_key, line[r] * months + tau[r, k])
+    milp.add_entries(
+        rows.start + closed[r],
+        open_ids[position],
+        -index.line_capacity[line[r]] / ramp[r],
+    )
 
 
 def add_component_constraints(pm: PlanningModel) -> None:

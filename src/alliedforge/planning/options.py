@@ -44,5 +44,4 @@ class PlanOptions:
     time_limit: float = 120.0
     gap: float = 1e-4
     strategy: Strategy = Strategy.AUTO
-    threads: int = 0  # 0: let HiGHS decide
     progress: ProgressCallback | None = None

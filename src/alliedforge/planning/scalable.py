@@ -1,47 +1,88 @@
-"""The scalable strategy for alliance-size plans: LP bound, LP-guided rounding, fix-and-optimise.
+"""The scalable strategy for alliance-size plans: blocks, LP bound, LP-guided allocation.
 
-1. Solve the LP relaxation: its value is a proven lower bound, its solution a guide.
-2. Round the binaries: open a line when the LP opens at least half of it (at the LP's
-   median decision month) and let each tier-pair keep only the tier its LP volume
-   reaches; solve that small MIP — a first plan within seconds.
-3. Fix-and-optimise: free the binaries of one item family at a time (families
-   couple only through budgets and components), re-solve warm-started from the
-   incumbent, keep improvements; cycle until a pass brings nothing or time is up.
-4. With time left, hand the incumbent to branch-and-cut on the whole model, which
-   may improve both the plan and the bound.
+Item families (more precisely, connected blocks of lines, requirement groups and
+tier-pairs) interact only through budgets and component supply. So:
+
+1. In a background thread, HiGHS solves the LP relaxation of the whole model:
+   its value is a proven lower bound, and its solution says how much of each
+   budget and component each block should get.
+2. Meanwhile, blocks are solved one by one as small exact MIPs, first without the
+   shared limits (the sum of their proven bounds is a lower bound too, often far
+   tighter than the LP's), then — only if that answer does not fit in what the
+   blocks before it left of the shared budgets and components — again within
+   that remainder. The blocks together are a first plan.
+3. Block-coordinate improvement: each block is re-solved with everything the
+   others leave it, warm-started by a cutoff at its current cost; a block never
+   gets worse, so the plan only improves.
+4. When the LP is in, every block is re-solved with the LP's share of the shared
+   limits (they add up to at most each limit, so the result is feasible); it is
+   kept when better. Improvement rounds continue until a pass brings nothing or
+   time is up.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
+import scipy.sparse as sp
 
+from alliedforge.planning.blocks import Blocks, find_blocks
 from alliedforge.planning.highs import SolveOutcome, new_highs, run
 from alliedforge.planning.index import FloatArray, IntArray
-from alliedforge.planning.model import EPS, PlanningModel
+from alliedforge.planning.model import PlanningModel
 from alliedforge.planning.options import PlanOptions, Progress
 
-# A line the LP opens at least this much is opened by the rounding.
-OPEN_THRESHOLD = 0.5
-# Share of the remaining time one fix-and-optimise neighbourhood may take at most.
-NEIGHBOURHOOD_SHARE = 0.25
+# A pass over the blocks may use this share of the time left, split by block size.
+BLOCK_SHARE = 0.6
+MIN_BLOCK_SECONDS = 0.5
+# Shared-limit slack (units or currency) within which a block's answer still fits.
+FIT_TOLERANCE = 1e-6
+# Improvements smaller than this (relative to the objective) end the search.
+MIN_IMPROVEMENT = 1e-7
+
+
+class _BackgroundLp:
+    """The whole model's LP relaxation, solved on a second thread (HiGHS frees the GIL)."""
+
+    def __init__(self, pm: PlanningModel, options: PlanOptions, time_limit: float) -> None:
+        self.values: FloatArray | None = None
+        self.bound: float | None = None
+        self.h = new_highs(time_limit, options.gap)
+        self.h.passModel(pm.milp.to_highs())
+        self.h.setOptionValue("solve_relaxation", True)
+        self.thread = threading.Thread(target=self._solve, daemon=True)
+        self.thread.start()
+
+    def _solve(self) -> None:
+        result = run(self.h, phase="LP relaxation", mip=False, clock_start=0.0, progress=None)
+        if result.outcome is SolveOutcome.OPTIMAL:
+            self.values, self.bound = result.values, result.objective
+
+    @property
+    def done(self) -> bool:
+        return not self.thread.is_alive()
+
+    def stop(self) -> None:
+        """Interrupt the LP (it stops at its next check) and wait for the thread."""
+        self.h.cancelSolve()
+        self.thread.join()
 
 
 class _Search:
-    """State of one scalable run: the model in HiGHS, the incumbent, the bound, the clock."""
+    """The incumbent plan, the shared-limit activity of each block, and the clock."""
 
-    def __init__(self, pm: PlanningModel, options: PlanOptions, clock: float) -> None:
-        self.pm, self.options, self.clock = pm, options, clock
-        self.integer = np.flatnonzero(pm.milp.integrality())
-        self.lp = pm.milp.to_highs()
-        self.cost = pm.milp.vector(pm.milp.cost)
-        self.best_values: FloatArray = np.zeros(pm.milp.num_cols)
-        self.best_objective = pm.milp.offset  # the all-zero plan: always feasible
+    def __init__(self, pm: PlanningModel, blocks: Blocks, options: PlanOptions, clock: float):
+        self.pm, self.blocks, self.options, self.clock = pm, blocks, options, clock
+        self.values: FloatArray = np.zeros(pm.milp.num_cols)
+        self.coupling: sp.csr_matrix = blocks.matrix.tocsr()[blocks.coupling, :]
+        self.capacity = blocks.row_upper[blocks.coupling]
         self.bound = -np.inf
 
-    def objective_of(self, values: FloatArray) -> float:
-        return float(self.cost @ values) + self.pm.milp.offset
+    @property
+    def objective(self) -> float:
+        return float(self.blocks.cost @ self.values) + self.pm.milp.offset
 
     def remaining(self) -> float:
         return self.options.time_limit - (time.perf_counter() - self.clock)
@@ -52,140 +93,187 @@ class _Search:
                 Progress(
                     phase,
                     time.perf_counter() - self.clock,
-                    self.best_objective,
+                    self.objective,
                     self.bound if np.isfinite(self.bound) else None,
                 )
             )
 
-    def solve_lp(self) -> FloatArray | None:
-        h = new_highs(self.remaining(), self.options.gap, self.options.threads)
-        h.passModel(self.lp)
-        h.setOptionValue("solve_relaxation", True)
-        result = run(h, phase="LP relaxation", mip=False, clock_start=self.clock, progress=None)
-        if result.outcome is SolveOutcome.OPTIMAL and result.objective is not None:
-            self.bound = result.objective
-        return result.values
+    def usage(self, block: int, values: FloatArray) -> FloatArray:
+        cols = self.blocks.columns[block]
+        usage: FloatArray = self.coupling[:, cols] @ values[cols]
+        return usage
 
-    def solve_fixed(self, lower: FloatArray, upper: FloatArray, phase: str, limit: float) -> bool:
-        """Solve the MIP with integer columns boxed to [lower, upper]; keep it if better."""
-        h = new_highs(min(limit, self.remaining()), self.options.gap, self.options.threads)
-        h.passModel(self.lp)
-        h.changeColsBounds(len(self.integer), self.integer, lower, upper)
-        result = run(
-            h,
-            phase=phase,
-            mip=True,
-            clock_start=self.clock,
-            progress=self.options.progress,
-            cutoff=self.best_objective,
-        )
+    def left_for(self, block: int) -> FloatArray:
+        """What the other blocks leave of each shared limit (never less than block's own use)."""
+        own = self.usage(block, self.values)
+        others = self.coupling @ self.values - own
+        return np.maximum(self.capacity - others, own)
+
+    def time_for(self, block: int, blocks_left: range) -> float:
+        """A block's share of the time left, in proportion to its size (s)."""
+        sizes = self.blocks.sizes
+        share = sizes[block] / max(1, int(sizes[blocks_left.start : blocks_left.stop].sum()))
+        return max(MIN_BLOCK_SECONDS, self.remaining() * BLOCK_SHARE * share)
+
+    def solve_relaxed(self, block: int, limit: float) -> tuple[FloatArray | None, float]:
+        """The block alone with no shared limit: its best answer and its proven bound."""
+        h = new_highs(min(limit, self.remaining()), self.options.gap)
+        h.passModel(self.blocks.sub_model(block, np.full(len(self.blocks.row_upper), np.inf)))
+        result = run(h, phase="relaxed", mip=True, clock_start=self.clock, progress=None)
+        return result.values, (-np.inf if result.bound is None else result.bound)
+
+    def fits(self, block: int, values: FloatArray) -> bool:
+        cols = self.blocks.columns[block]
+        trial = np.zeros_like(self.values)
+        trial[cols] = values
+        return bool(np.all(self.usage(block, trial) <= self.left_for(block) + FIT_TOLERANCE))
+
+    def solve_block(self, block: int, allowance: FloatArray, limit: float, phase: str) -> bool:
+        """Re-solve one block under `allowance` of the shared limits; keep it if cheaper."""
+        cols = self.blocks.columns[block]
+        current = float(self.blocks.cost[cols] @ self.values[cols])
+        upper = self.blocks.row_upper.copy()
+        upper[self.blocks.coupling] = allowance
+        h = new_highs(min(limit, self.remaining()), self.options.gap)
+        h.passModel(self.blocks.sub_model(block, upper))
+        result = run(h, phase=phase, mip=True, clock_start=self.clock, progress=None, cutoff=current)
         if result.values is None:
             return False
-        # Judge by the values themselves: HiGHS's reported objective can disagree with the
-        # column values it returns after a warm start.
-        objective = self.objective_of(result.values)
-        if objective < self.best_objective - 1e-9 * max(1.0, abs(self.best_objective)):
-            self.best_values, self.best_objective = result.values, objective
-            self.report(phase)
-            return True
-        return False
-
-
-def _family_of_integers(pm: PlanningModel, integer: IntArray) -> IntArray:
-    """Item family of each integer column (opening: its line's item; tier: its pair's)."""
-    index, milp = pm.index, pm.milp
-    family_codes = {item.family for item in index.scenario.items}
-    family_of = {code: i for i, code in enumerate(sorted(family_codes))}
-    item_family = np.array([family_of[item.family] for item in index.scenario.items])
-    family = np.full(milp.num_cols, -1, dtype=np.int64)
-    if "open" in milp.columns:
-        family[milp.columns["open"].ids()] = item_family[index.line_item[pm.open_line]]
-    if "tier" in milp.columns:
-        tier_pair = np.searchsorted(pm.tier_pairs.tier_start, pm.tier_binary_tier, side="right") - 1
-        pair_item = index.pair_item[pm.tier_pairs.pair[tier_pair]]
-        family[milp.columns["tier"].ids()] = item_family[pair_item]
-    return family[integer]
-
-
-def _rounded_box(pm: PlanningModel, integer: IntArray, lp: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Bounds on the integer columns after LP-guided rounding (0/1 fixed, or left free)."""
-    milp = pm.milp
-    lower = np.zeros(milp.num_cols)
-    upper = np.zeros(milp.num_cols)
-    if "open" in milp.columns:
-        ids = milp.columns["open"].ids()
-        values = lp[ids]
-        for line in np.unique(pm.open_line):
-            mine = np.flatnonzero(pm.open_line == line)
-            share = values[mine].sum()
-            if share >= OPEN_THRESHOLD:
-                median = mine[np.searchsorted(np.cumsum(values[mine]), share / 2)]
-                lower[ids[median]] = upper[ids[median]] = 1.0
-    if "tier" in milp.columns:
-        ids = milp.columns["tier"].ids()
-        pairs = pm.tier_pairs
-        volume = np.bincount(
-            pm.buy_tier_pair, weights=lp[milp.columns["buy"].ids()], minlength=len(pairs.pair)
-        )
-        tier_pair = np.searchsorted(pairs.tier_start, pm.tier_binary_tier, side="right") - 1
-        reached = pairs.tier_min[pm.tier_binary_tier] <= volume[tier_pair] + EPS
-        # The highest tier reached stays free (0/1): the plan may still drop the pair.
-        last = np.zeros(len(ids), dtype=bool)
-        for p in np.unique(tier_pair):
-            mine = np.flatnonzero((tier_pair == p) & reached)
-            if len(mine):
-                last[mine[-1]] = True
-            elif volume[p] > EPS:
-                last[np.flatnonzero(tier_pair == p)[0]] = True
-        upper[ids[last]] = 1.0
-    return lower[integer], upper[integer]
+        candidate = float(self.blocks.cost[cols] @ result.values)
+        if candidate >= current - MIN_IMPROVEMENT * max(1.0, abs(self.objective)):
+            return False
+        self.values[cols] = result.values
+        return True
 
 
 def solve_scalable(
     pm: PlanningModel, options: PlanOptions, clock: float
 ) -> tuple[FloatArray, float, bool]:
     """Best plan found within the time limit, the best proven bound, and whether it is proven."""
-    search = _Search(pm, options, clock)
-    search.report("LP relaxation")
-    lp = search.solve_lp()
-    search.report("rounding")
-    if lp is None:
-        return search.best_values, search.bound, False
-    lower, upper = _rounded_box(pm, search.integer, lp)
-    search.solve_fixed(lower, upper, "rounding", search.remaining())
+    blocks = find_blocks(pm)
+    search = _Search(pm, blocks, options, clock)
+    background = _BackgroundLp(pm, options, search.remaining())
+    try:
+        order = range(blocks.count)
+        relaxed_bound = pm.milp.offset
+        relaxed: list[FloatArray | None] = [None] * blocks.count
+        for rank, block in enumerate(_value_per_euro_order(pm, blocks)):
+            limit = search.time_for(block, range(rank, blocks.count))
+            values, bound = search.solve_relaxed(block, limit)
+            relaxed[block] = values
+            relaxed_bound += bound
+            if values is not None and search.fits(block, values):
+                search.values[blocks.columns[block]] = values
+            else:
+                search.solve_block(block, search.left_for(block), limit, "first plan")
+        search.bound = relaxed_bound
+        search.report(f"first plan ({blocks.count} blocks)")
+        _rebuild_by_value(search, relaxed)
+        search.report("rebuilt by value per shared unit")
 
-    family = _family_of_integers(pm, search.integer)
-    families = np.unique(family)
-    improved = True
-    while improved and search.remaining() > 1.0:
-        improved = False
-        for f in families:
-            if search.remaining() <= 1.0:
-                break
-            incumbent = np.round(search.best_values[search.integer])
-            free = family == f
-            lower = np.where(free, 0.0, incumbent)
-            upper = np.where(free, 1.0, incumbent)
-            limit = max(1.0, NEIGHBOURHOOD_SHARE * search.remaining())
-            improved |= search.solve_fixed(lower, upper, f"fix-and-optimise {f}", limit)
+        guided = False
+        improved = True
+        while search.remaining() > 0.5:
+            if background.done and not guided:
+                guided = True
+                if background.bound is not None:
+                    search.bound = max(search.bound, background.bound)
+                if background.values is not None:
+                    improved = _lp_guided_pass(search, background.values) or improved
+                    search.report("LP-guided allocation")
+                continue
+            if not improved:
+                if guided:
+                    break
+                # Nothing left to gain block by block: wait for the LP's allocation.
+                background.thread.join(timeout=max(search.remaining() - 0.5, 0.0))
+                continue
+            improved = False
+            for block in order:
+                if search.remaining() <= 0.5:
+                    break
+                limit = search.time_for(block, order)
+                improved |= search.solve_block(block, search.left_for(block), limit, "improve")
+            search.report("block improvement")
+    finally:
+        background.stop()
+    if background.bound is not None:
+        search.bound = max(search.bound, background.bound)
+    return search.values, search.bound, False
 
-    if search.remaining() > 1.0:
-        h = new_highs(search.remaining(), options.gap, options.threads)
-        h.passModel(search.lp)
-        result = run(
-            h,
-            phase="branch-and-cut",
-            mip=True,
-            clock_start=clock,
-            progress=options.progress,
-            cutoff=search.best_objective,
-        )
-        if result.bound is not None:
-            search.bound = max(search.bound, result.bound)
-        if result.values is not None:
-            objective = search.objective_of(result.values)
-            if objective < search.best_objective:
-                search.best_values, search.best_objective = result.values, objective
-            if result.outcome is SolveOutcome.OPTIMAL:
-                return search.best_values, search.bound, True
-    return search.best_values, search.bound, False
+
+def _value_per_euro_order(pm: PlanningModel, blocks: Blocks) -> IntArray:
+    """Blocks ordered by shortfall cost at stake per euro of their cheapest tier price.
+
+    A first guess of who should get the shared budgets first, before any block is solved.
+    """
+    milp, index = pm.milp, pm.index
+    at_stake = np.zeros(blocks.count)
+    if "serve" in milp.columns:
+        serve_block = blocks.column_block[milp.columns["serve"].ids()]
+        req_block = np.full(len(index.req_codes), -1, dtype=np.int64)
+        req_block[pm.serve_req] = serve_block
+        mine = req_block >= 0
+        weight = index.req_shortfall_cost * index.req_quantity
+        at_stake = np.bincount(req_block[mine], weights=weight[mine], minlength=blocks.count)
+    cheapest = np.full(blocks.count, np.inf)
+    buy_block = blocks.column_block[milp.columns["buy"].ids()]
+    np.minimum.at(cheapest, buy_block, pm.tier_pairs.tier_price[pm.buy_tier])
+    units = np.zeros(blocks.count)
+    if "serve" in milp.columns:
+        units = np.bincount(req_block[mine], weights=index.req_quantity[mine], minlength=blocks.count)
+    value = at_stake / np.maximum(units * cheapest, 1e-9)
+    order: IntArray = np.argsort(-value, kind="stable")
+    return order
+
+
+def _rebuild_by_value(search: _Search, relaxed: list[FloatArray | None]) -> None:
+    """Rebuild the plan serving first the blocks that save most per unit of shared limits.
+
+    The first plan hands budgets and components out in block order; when they bind,
+    a block that saves more per euro (or per component unit) should go first.
+    """
+    blocks = search.blocks
+    zero = np.zeros_like(search.values)
+    density = np.zeros(blocks.count)
+    for block, values in enumerate(relaxed):
+        if values is None:
+            continue
+        cols = blocks.columns[block]
+        trial = zero.copy()
+        trial[cols] = values
+        share = search.usage(block, trial) / np.maximum(search.capacity, 1e-9)
+        density[block] = -float(blocks.cost[cols] @ values) / (1e-9 + float(share.sum()))
+    order = np.argsort(-density, kind="stable")
+    trial_search = _Search(search.pm, blocks, search.options, search.clock)
+    for rank, block in enumerate(order):
+        if trial_search.remaining() <= 0.5:
+            return
+        values = relaxed[block]
+        if values is not None and trial_search.fits(block, values):
+            trial_search.values[blocks.columns[block]] = values
+        else:
+            limit = trial_search.time_for(block, range(rank, blocks.count))
+            trial_search.solve_block(block, trial_search.left_for(block), limit, "rebuild")
+    if trial_search.objective < search.objective:
+        search.values = trial_search.values
+
+
+def _lp_guided_pass(search: _Search, lp: FloatArray) -> bool:
+    """Give every block the LP's share of each shared limit and re-solve it; keep if better."""
+    blocks = search.blocks
+    shares = [search.usage(b, lp) for b in range(blocks.count)]
+    total = np.sum(shares, axis=0)
+    slack = np.maximum(search.capacity - total, 0.0)
+    trial = _Search(search.pm, blocks, search.options, search.clock)
+    for block in range(blocks.count):
+        if trial.remaining() <= 0.5:
+            return False
+        # The LP's share plus an equal part of what the LP left unused.
+        allowance = np.maximum(shares[block], 0.0) + slack / blocks.count
+        limit = trial.time_for(block, range(block, blocks.count))
+        trial.solve_block(block, allowance, limit, "LP-guided allocation")
+    if trial.objective < search.objective:
+        search.values = trial.values
+        return True
+    return False

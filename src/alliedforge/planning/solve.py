@@ -70,7 +70,7 @@ def _solve_exact(
     pm: PlanningModel, options: PlanOptions, clock: float
 ) -> tuple[np.ndarray, float, bool]:
     """Branch-and-cut on the whole MIP; the all-zero plan is the fallback (always feasible)."""
-    h = new_highs(options.time_limit - (time.perf_counter() - clock), options.gap, options.threads)
+    h = new_highs(options.time_limit - (time.perf_counter() - clock), options.gap)
     h.passModel(pm.milp.to_highs())
     result = run(
         h,

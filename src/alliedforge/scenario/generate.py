@@ -28,8 +28,8 @@ from alliedforge.scenario.synth.limits import (
 )
 from alliedforge.scenario.synth.numbers import round_sig
 from alliedforge.scenario.synth.reference import NATIONS
+from alliedforge.scenario.validate import MAX_MONTHS
 
-MAX_MONTHS = 240
 # Shortfall cost per unit by priority, as multiples of the dearest list price: every unit is
 # worth buying when capacity allows, and priorities decide who waits when it does not.
 SHORTFALL_LADDER = (2.0, 1.6, 1.3, 1.15, 1.05)
@@ -52,10 +52,12 @@ def generate_scenario(
     """A random scenario that is valid by construction and the same for the same arguments.
 
     Nations are real NATO members (up to 32); every family gets an active line when there
-    are enough lines; demand per family is 0.6–1.4 times what its lines can make in the
-    horizon. `budgets`, `components` and `commitments` add those optional tables; they are
-    drawn from streams of their own, so switching one on leaves the other tables unchanged.
-    Commitments never break capacity, component supply, budgets or requirement quantities.
+    are enough lines; demand for each weapon system is 0.6–1.4 times (a factor per family)
+    what the lines serving it can make in the horizon, so some families are short and
+    others have slack. `budgets`, `components` and `commitments` add those optional tables;
+    they are drawn from streams of their own, so switching one on leaves the other tables
+    unchanged. Commitments never break capacity, component supply, budgets or requirement
+    quantities, so every scenario is feasible.
     """
     _check_arguments(nations, items, families, lines, requirements, months, start)
     base, commit_rng, component_rng, budget_rng = (

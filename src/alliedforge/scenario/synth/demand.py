@@ -75,6 +75,7 @@ def draw_demand(
     raw = target[system] * share / system_share[system]
     # Whole units at two significant digits: requirements are planning figures.
     quantity = np.maximum(np.round(round_sig(raw, 2)), 1.0)
+    # Due from the third month on, so that early requirements can still be met in time.
     due = rng.integers(min(2, months - 1), months, size=requirements)
     priority = rng.choice(np.arange(1, 6), size=requirements, p=PRIORITY_SHARES)
     stockpiles = _draw_stockpiles(rng, catalogue, fleet_nation, fleet_system, target, months, start)

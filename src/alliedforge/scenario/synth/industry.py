@@ -25,6 +25,7 @@ from alliedforge.scenario.synth.reference import (
 )
 
 STATES = (LineState.ACTIVE, LineState.DORMANT, LineState.NEW)
+ACTIVE, DORMANT, NEW = range(len(STATES))
 STATE_SHARES = (0.5, 0.2, 0.3)
 LINES_PER_SUPPLIER = 3.0
 MIN_ORDER_SHARE = 0.3  # chance that a supplier–item pair has a minimum order
@@ -48,7 +49,7 @@ class Industry:
 
     @property
     def active(self) -> BoolArray:
-        return np.asarray(self.state == 0, dtype=np.bool_)
+        return np.asarray(self.state == ACTIVE, dtype=np.bool_)
 
     def horizon_output(self, months: int) -> FloatArray:
         """Units each line can make within the horizon when opened as early as allowed."""
@@ -67,12 +68,15 @@ def draw_industry(
     line_item = np.concatenate([np.array(first, dtype=np.int64), rest])
     # An anchor line is active so that each family has something to deliver from month 0.
     state = np.concatenate(
-        [np.zeros(anchored, dtype=np.int64), rng.choice(3, size=lines - anchored, p=STATE_SHARES)]
+        [
+            np.full(anchored, ACTIVE, dtype=np.int64),
+            rng.choice(len(STATES), size=lines - anchored, p=STATE_SHARES),
+        ]
     )
     kinds = [catalogue.families[catalogue.item_family[i]].kind for i in line_item]
     low = np.array([k.capacity[0] for k in kinds])
     high = np.array([k.capacity[1] for k in kinds])
-    new, dormant = state == 2, state == 1
+    new, dormant = state == NEW, state == DORMANT
     # New plants are built for larger output than the lines already running.
     scale = np.where(new, rng.uniform(1.0, 1.5, lines), 1.0)
     capacity = round_sig(log_uniform(rng, low, high, lines) * scale, 2)

@@ -85,9 +85,10 @@ def draw_commitments(
     load = np.zeros((industry.line_item.size, months))
     remaining = demand.quantity.copy()
     records: list[tuple[int, int, int, float, float]] = []
+    contracted = 0
     for r in rng.permutation(demand.nation.size):
         choices = options.get(int(demand.system[r]))
-        if not choices or len({rec[1] for rec in records}) >= wanted:
+        if not choices or contracted >= wanted:
             continue
         line, first = choices[rng.integers(len(choices))]
         window = np.arange(first, min(months, first + CONTRACT_MONTHS))
@@ -95,17 +96,20 @@ def draw_commitments(
         list_price = prices.list_price[
             (int(industry.line_supplier[line]), int(industry.line_item[line]))
         ]
+        before = len(records)
         for t in np.sort(rng.choice(window, size=count, replace=False)):
             room = COMMITTED_LOAD * industry.capacity[line] - load[line, t]
             want = demand.quantity[r] * rng.uniform(0.1, 0.25)
-            limit = min(want, remaining[r], room)
-            quantity = float(np.floor(floor_sig(np.array([limit]), 2)[0])) if limit >= 1 else 0.0
+            limit = np.array([min(want, remaining[r], room)])
+            # Whole units, rounded down so that the limits hold exactly.
+            quantity = float(np.floor(floor_sig(limit, 2)[0]))
             if quantity < 1:
                 continue
             price = float(round_sig(np.array([list_price * rng.uniform(0.9, 1.1)]), 3)[0])
             load[line, t] += quantity
             remaining[r] -= quantity
             records.append((line, int(r), int(t), quantity, price))
+        contracted += len(records) > before
     if not records:
         return Commitments.none()
     line_, req_, month_, qty_, price_ = zip(*records, strict=True)
@@ -120,6 +124,8 @@ def draw_commitments(
 
 @dataclass(frozen=True, slots=True)
 class ComponentTables:
+    """The rows of the components, bom and component_supply tables."""
+
     components: tuple[Component, ...]
     bom: tuple[BomEntry, ...]
     supply: tuple[ComponentSupply, ...]

@@ -26,8 +26,10 @@ class NationRef:
     industry: float
 
 
-# NCB codes and NCAGE patterns as in the NCS country code table (AC/135 CodSP-3) where we
-# could confirm them; keep this as versioned reference data.
+# Versioned reference data. NCB codes and NCAGE patterns of ALB..ITA and LUX follow the NCS
+# country code table (AC/135 CodSP-3), NCBs of NLD, NOR, POL, PRT, TUR, GBR and USA the
+# domain notes; the other NCBs and the GBR/USA patterns are from memory and unverified.
+# Iceland has no bureau (the first user nation codifies); SWE and MNE we could not confirm.
 NATIONS: tuple[NationRef, ...] = (
     NationRef("ALB", "Albania", "59", "A***H", "sh.p.k.", 0.3, 0.1),
     NationRef("BEL", "Belgium", "13", "B***#", "NV", 2.0, 1.0),
