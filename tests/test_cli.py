@@ -8,13 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from checker import assert_plan_valid
-from shared_data import GOLDEN
 from typer.testing import CliRunner
 
 from alliedforge.cli.main import EXIT_INVALID, app
 from alliedforge.planning import read_plan_package
 from alliedforge.scenario import Budget, Commitment, load_scenario, write_scenario
+
+from checker import assert_plan_valid
+from shared_data import GOLDEN
 
 runner = CliRunner(env={"COLUMNS": "200"})
 TINY = GOLDEN / "tiny"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from checker import assert_plan_valid
-from shared_data import GOLDEN, GOLDEN_NAMES
 
 from alliedforge.planning import Mode, PlanOptions, PlanStatus, Strategy, solve_plan
 from alliedforge.scenario import load_scenario
+
+from checker import assert_plan_valid
+from shared_data import GOLDEN, GOLDEN_NAMES
 
 
 @pytest.mark.parametrize("mode", [Mode.JOINT, Mode.NATIONAL], ids=lambda m: m.value)

@@ -83,9 +83,7 @@ def plan_tables(scenario: Scenario, plan: Plan) -> list[Table]:
         return [head]
     head.add_row("objective", money(plan.objective, currency))
     head.add_row("bound", f"{money(plan.bound, currency)}  (gap {plan.mip_gap:.3%})")
-    head.add_row(
-        "time", f"build {plan.build_seconds:.2f} s, solve {plan.solve_seconds:.2f} s"
-    )
+    head.add_row("time", f"build {plan.build_seconds:.2f} s, solve {plan.solve_seconds:.2f} s")
     head.add_row("strategy", f"{plan.strategy} · {plan.solver}")
     costs = Table(title="Cost breakdown", title_justify="left")
     costs.add_column("component")
@@ -124,7 +122,10 @@ def plan_tables(scenario: Scenario, plan: Plan) -> list[Table]:
     if plan.tiers:
         tiers = Table(title="Volume tiers reached", title_justify="left")
         for column in ("supplier", "item", "nation", "tier from", "unit price", "quantity"):
-            tiers.add_column(column, justify="right" if column in ("tier from", "unit price", "quantity") else "left")
+            tiers.add_column(
+                column,
+                justify="right" if column in ("tier from", "unit price", "quantity") else "left",
+            )
         for t in plan.tiers:
             tiers.add_row(
                 t.supplier,

@@ -107,7 +107,7 @@ def find_blocks(pm: PlanningModel) -> Blocks:
     hi = np.full(milp.num_rows, -1, dtype=np.int64)
     np.minimum.at(lo, row_of_entry, entry_block)
     np.maximum.at(hi, row_of_entry, entry_block)
-    coupling = np.flatnonzero((lo < hi))
+    coupling = np.flatnonzero(lo < hi)
     by_block = np.argsort(column_block, kind="stable")
     bounds = np.searchsorted(column_block[by_block], np.arange(count + 1))
     columns = tuple(by_block[bounds[b] : bounds[b + 1]] for b in range(count))

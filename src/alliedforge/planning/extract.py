@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from alliedforge.planning.index import FloatArray, IntArray
+from alliedforge.planning.index import FloatArray, IntArray, weighted_count
 from alliedforge.planning.model import EPS, PlanningModel
 from alliedforge.planning.plan import (
     Costs,
@@ -41,13 +41,13 @@ def arc_prices(pm: PlanningModel, deliver: FloatArray) -> tuple[FloatArray, Floa
     volume after dominance filtering, so that is the highest threshold ≤ Q.
     """
     pairs = pm.tier_pairs
-    quantity = np.bincount(pm.arcs.tier_pair, weights=deliver, minlength=len(pairs.pair))
+    quantity = weighted_count(pm.arcs.tier_pair, deliver, minlength=len(pairs.pair))
     chosen = np.full(len(pairs.pair), -1, dtype=np.int64)
     for p in np.flatnonzero(quantity > EPS):
         lo, hi = pairs.tier_start[p], pairs.tier_start[p + 1]
         reached = np.flatnonzero(pairs.tier_min[lo:hi] <= quantity[p] * (1 + 1e-9) + EPS)
         chosen[p] = lo + (reached[-1] if len(reached) else 0)
-    price = np.where(chosen >= 0, pairs.tier_price[np.maximum(chosen, 0)], 0.0)
+    price: FloatArray = np.where(chosen >= 0, pairs.tier_price[np.maximum(chosen, 0)], 0.0)
     return quantity, price[pm.arcs.tier_pair], chosen
 
 
@@ -93,7 +93,8 @@ def _cumsum_within(keys: IntArray, flow: FloatArray) -> FloatArray:
     first = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
     before = np.concatenate([[0.0], total])[first]
     run = np.diff(np.append(first, len(keys)))
-    return total - np.repeat(before, run)
+    within: FloatArray = total - np.repeat(before, run)
+    return within
 
 
 def extract_rows(pm: PlanningModel, values: FloatArray) -> PlanRows:
@@ -115,7 +116,9 @@ def extract_rows(pm: PlanningModel, values: FloatArray) -> PlanRows:
     serve = block("serve")
     # A line opens in the first month its cumulative `open` column reaches 1.
     open_by = block("open") > 0.5
-    opened = open_by & ~np.concatenate([[False], open_by[:-1] & (pm.open_line[1:] == pm.open_line[:-1])])
+    opened = open_by & ~np.concatenate(
+        [[False], open_by[:-1] & (pm.open_line[1:] == pm.open_line[:-1])]
+    )
 
     tp_quantity, price, chosen = arc_prices(pm, deliver)
     months = index.months
@@ -207,9 +210,9 @@ def _outcomes(
         t = np.array([month_index(start, d.month) for d in deliveries], dtype=np.int64)
         q = np.array([d.quantity for d in deliveries], dtype=float)
         months_late = np.maximum(0, t - index.req_due[r])
-        delivered = np.bincount(r, weights=q, minlength=n)
-        on_time = np.bincount(r, weights=q * (months_late == 0), minlength=n)
-        late = np.bincount(r, weights=q * months_late, minlength=n)
+        delivered = weighted_count(r, q, minlength=n)
+        on_time = weighted_count(r, q * (months_late == 0), minlength=n)
+        late = weighted_count(r, q * months_late, minlength=n)
     required = index.req_quantity + index.committed_to_requirement
     shortfall = np.maximum(required - delivered, 0.0)
     outcomes = tuple(

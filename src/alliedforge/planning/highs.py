@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import sys
 import time
-from importlib.metadata import version
 from dataclasses import dataclass
 from enum import StrEnum
+from importlib.metadata import version
 from typing import Any
 
 import highspy
@@ -47,7 +47,7 @@ def _silent_instance() -> highspy.Highs:
     try:
         with open(os.devnull, "wb") as null:
             os.dup2(null.fileno(), 1)
-            return highspy.Highs()
+            return highspy.Highs()  # type: ignore[no-untyped-call]
     finally:
         os.dup2(saved, 1)
         os.close(saved)

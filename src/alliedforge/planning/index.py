@@ -92,8 +92,12 @@ class PlanningIndex:
     def late_fraction(self) -> float:
         return self.scenario.manifest.late_fraction
 
+    def group_demand(self) -> FloatArray:
+        """Units still to plan per requirement group (nation, weapon system)."""
+        return weighted_count(self.req_group, self.req_quantity, len(self.group_nation))
+
     def max_capacity(self) -> FloatArray:
-        """(lines, months): the most each line can make in each month, opened as early as allowed."""
+        """(lines, months): the most each line can make each month, opened as early as allowed."""
         months = np.arange(self.months)
         first = np.where(self.line_active, 0, self.line_earliest + self.line_lead)
         since = months[None, :] - first[:, None]
@@ -102,6 +106,16 @@ class PlanningIndex:
         rho = np.where(self.line_active[:, None], 1.0, rho)
         cap: FloatArray = self.line_capacity[:, None] * rho - self.line_committed
         return np.maximum(cap, 0.0)
+
+
+def weighted_count(
+    keys: IntArray, weights: FloatArray | BoolArray | IntArray, minlength: int
+) -> FloatArray:
+    """Sum of `weights` per key 0..minlength-1 (np.bincount with a float result type)."""
+    total: FloatArray = np.bincount(keys, weights=weights, minlength=minlength).astype(
+        np.float64, copy=False
+    )
+    return total
 
 
 def _codes(rows: tuple[object, ...], attr: str = "code") -> tuple[str, ...]:
@@ -135,9 +149,7 @@ def build_index(scenario: Scenario) -> PlanningIndex:
     weapons = _codes(scenario.weapon_systems)
     items = _codes(scenario.items)
     suppliers = _codes(scenario.suppliers)
-    nation_of, weapon_of, item_of, supplier_of = map(
-        _lookup, (nations, weapons, items, suppliers)
-    )
+    nation_of, weapon_of, item_of, supplier_of = map(_lookup, (nations, weapons, items, suppliers))
 
     requirements = scenario.all_requirements()
     req_codes = _codes(requirements)
@@ -210,10 +222,7 @@ def build_index(scenario: Scenario) -> PlanningIndex:
     budget_nation = np.array([nation_of[b.nation] for b in scenario.budgets], dtype=np.int64)
     budget_year = np.array([b.year for b in scenario.budgets], dtype=np.int64)
     budget_amount = np.array(
-        [
-            b.amount - budget_used.get((nation_of[b.nation], b.year), 0.0)
-            for b in scenario.budgets
-        ],
+        [b.amount - budget_used.get((nation_of[b.nation], b.year), 0.0) for b in scenario.budgets],
         dtype=float,
     )
 

@@ -22,7 +22,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from alliedforge.planning.index import NOT_QUALIFIED, FloatArray, IntArray, PlanningIndex
+from alliedforge.planning.index import (
+    NOT_QUALIFIED,
+    FloatArray,
+    IntArray,
+    PlanningIndex,
+    weighted_count,
+)
 from alliedforge.planning.matrix import SparseMilp
 from alliedforge.planning.plan import Mode
 
@@ -78,9 +84,7 @@ def candidate_arcs(index: PlanningIndex) -> tuple[IntArray, IntArray, IntArray]:
     """(line, group, first month) for every line that may ever serve a group."""
     qual = index.qualified_from[index.line_item][:, index.group_weapon]  # (lines, groups)
     first_output = np.where(index.line_active, 0, index.line_earliest + index.line_lead)
-    group_demand = np.bincount(
-        index.req_group, weights=index.req_quantity, minlength=len(index.group_nation)
-    )
+    group_demand = index.group_demand()
     usable = (qual != NOT_QUALIFIED) & (group_demand[None, :] > EPS)
     line, group = np.nonzero(usable)
     first = np.maximum(qual[line, group], first_output[line])
@@ -93,10 +97,8 @@ def tier_pairs_of(
 ) -> tuple[TierPairs, IntArray]:
     """Tier-pairs reachable through the candidate (line, group) links, and each link's one."""
     pair = index.line_pair[line]
-    if mode is Mode.JOINT:
-        key = pair
-    else:
-        key = pair * len(index.nation_codes) + index.group_nation[group]
+    nations = len(index.nation_codes)
+    key = pair if mode is Mode.JOINT else pair * nations + index.group_nation[group]
     unique, link_tp = np.unique(key, return_inverse=True)
     tp_pair = unique if mode is Mode.JOINT else unique // len(index.nation_codes)
     tp_nation = (
@@ -107,16 +109,12 @@ def tier_pairs_of(
 
     # Big-M: the least of what the pair's lines can make and what it can serve.
     line_total = index.max_capacity().sum(axis=1)
-    pair_capacity = np.bincount(
-        index.line_pair, weights=line_total, minlength=len(index.pair_supplier)
-    )
-    group_demand = np.bincount(
-        index.req_group, weights=index.req_quantity, minlength=len(index.group_nation)
-    )
+    pair_capacity = weighted_count(index.line_pair, line_total, minlength=len(index.pair_supplier))
+    group_demand = index.group_demand()
     served_groups = np.unique(link_tp * len(index.group_nation) + group)
-    demand = np.bincount(
+    demand = weighted_count(
         served_groups // len(index.group_nation),
-        weights=group_demand[served_groups % len(index.group_nation)],
+        group_demand[served_groups % len(index.group_nation)],
         minlength=len(unique),
     )
     max_quantity = np.minimum(pair_capacity[tp_pair], demand)
@@ -171,9 +169,7 @@ def add_delivery_variables(model: SparseMilp, index: PlanningIndex, mode: Mode) 
         cell[hit] = order[pos[hit]]
 
     upper = index.max_capacity()[arc_line, arc_month]
-    group_demand = np.bincount(
-        index.req_group, weights=index.req_quantity, minlength=len(index.group_nation)
-    )
+    group_demand = index.group_demand()
     upper = np.minimum(upper, group_demand[arc_group])
     model.add_columns("deliver", np.zeros(len(arc_line)), 0.0, upper)
     arcs = Arcs(arc_line, arc_group, arc_month, arc_tp, cell)
@@ -342,9 +338,7 @@ def add_tier_constraints(pm: PlanningModel) -> None:
     offsets = np.repeat(np.cumsum(tiers_per) - tiers_per, tiers_per)
     buy_tier = pairs.tier_start[link_tp][buy_link] + (np.arange(tiers_per.sum()) - offsets)
     buy_tp = link_tp[buy_link]
-    buy = milp.add_columns(
-        "buy", pairs.tier_price[buy_tier], 0.0, pairs.max_quantity[buy_tp]
-    )
+    buy = milp.add_columns("buy", pairs.tier_price[buy_tier], 0.0, pairs.max_quantity[buy_tp])
     pm.buy_tier_pair, pm.buy_cell, pm.buy_tier = buy_tp, link_cell[buy_link], buy_tier
 
     # Link: Σ_k buy[P, cell, k] = Σ deliveries of P landing in the cell.
@@ -370,7 +364,9 @@ def add_tier_constraints(pm: PlanningModel) -> None:
     tier_row = np.full(len(pairs.tier_min), -1, dtype=np.int64)
     tier_row[tier_ids] = np.arange(len(tier_ids))
     upper = milp.add_rows("tier_upper", -np.inf, 0.0, len(tier_ids))
-    milp.add_entries(upper.start + tier_row[buy_tier[buy_binary]], buy.start + np.flatnonzero(buy_binary), 1.0)
+    milp.add_entries(
+        upper.start + tier_row[buy_tier[buy_binary]], buy.start + np.flatnonzero(buy_binary), 1.0
+    )
     milp.add_entries(upper.start + tier_row[tier_ids], choose.ids(), -pairs.tier_max[tier_ids])
     with_min = tier_ids[pairs.tier_min[tier_ids] > EPS]
     if len(with_min):
@@ -378,8 +374,12 @@ def add_tier_constraints(pm: PlanningModel) -> None:
         lower_row[with_min] = np.arange(len(with_min))
         lower = milp.add_rows("tier_lower", 0.0, np.inf, len(with_min))
         sel = buy_binary & (lower_row[buy_tier] >= 0)
-        milp.add_entries(lower.start + lower_row[buy_tier[sel]], buy.start + np.flatnonzero(sel), 1.0)
-        milp.add_entries(lower.start + lower_row[with_min], column_of_tier[with_min], -pairs.tier_min[with_min])
+        milp.add_entries(
+            lower.start + lower_row[buy_tier[sel]], buy.start + np.flatnonzero(sel), 1.0
+        )
+        milp.add_entries(
+            lower.start + lower_row[with_min], column_of_tier[with_min], -pairs.tier_min[with_min]
+        )
     one = milp.add_rows("tier_one", -np.inf, 1.0, len(binary_pairs))
     pair_row = np.full(len(pairs.pair), -1, dtype=np.int64)
     pair_row[binary_pairs] = np.arange(len(binary_pairs))

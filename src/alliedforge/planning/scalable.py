@@ -30,7 +30,7 @@ import scipy.sparse as sp
 
 from alliedforge.planning.blocks import Blocks, find_blocks
 from alliedforge.planning.highs import SolveOutcome, new_highs, run
-from alliedforge.planning.index import FloatArray, IntArray
+from alliedforge.planning.index import FloatArray, IntArray, weighted_count
 from alliedforge.planning.model import PlanningModel
 from alliedforge.planning.options import PlanOptions, Progress
 
@@ -66,7 +66,7 @@ class _BackgroundLp:
 
     def stop(self) -> None:
         """Interrupt the LP (it stops at its next check) and wait for the thread."""
-        self.h.cancelSolve()
+        self.h.cancelSolve()  # type: ignore[no-untyped-call]
         self.thread.join()
 
 
@@ -106,13 +106,14 @@ class _Search:
     def left_for(self, block: int) -> FloatArray:
         """What the other blocks leave of each shared limit (never less than block's own use)."""
         own = self.usage(block, self.values)
-        others = self.coupling @ self.values - own
-        return np.maximum(self.capacity - others, own)
+        others: FloatArray = self.coupling @ self.values - own
+        left: FloatArray = np.maximum(self.capacity - others, own)
+        return left
 
     def time_for(self, block: int, blocks_left: range) -> float:
         """A block's share of the time left, in proportion to its size (s)."""
         sizes = self.blocks.sizes
-        share = sizes[block] / max(1, int(sizes[blocks_left.start : blocks_left.stop].sum()))
+        share = float(sizes[block]) / max(1, int(sizes[blocks_left.start : blocks_left.stop].sum()))
         return max(MIN_BLOCK_SECONDS, self.remaining() * BLOCK_SHARE * share)
 
     def solve_relaxed(self, block: int, limit: float) -> tuple[FloatArray | None, float]:
@@ -136,7 +137,9 @@ class _Search:
         upper[self.blocks.coupling] = allowance
         h = new_highs(min(limit, self.remaining()), self.options.gap)
         h.passModel(self.blocks.sub_model(block, upper))
-        result = run(h, phase=phase, mip=True, clock_start=self.clock, progress=None, cutoff=current)
+        result = run(
+            h, phase=phase, mip=True, clock_start=self.clock, progress=None, cutoff=current
+        )
         if result.values is None:
             return False
         candidate = float(self.blocks.cost[cols] @ result.values)
@@ -215,13 +218,13 @@ def _value_per_euro_order(pm: PlanningModel, blocks: Blocks) -> IntArray:
         req_block[pm.serve_req] = serve_block
         mine = req_block >= 0
         weight = index.req_shortfall_cost * index.req_quantity
-        at_stake = np.bincount(req_block[mine], weights=weight[mine], minlength=blocks.count)
+        at_stake = weighted_count(req_block[mine], weight[mine], minlength=blocks.count)
     cheapest = np.full(blocks.count, np.inf)
     buy_block = blocks.column_block[milp.columns["buy"].ids()]
     np.minimum.at(cheapest, buy_block, pm.tier_pairs.tier_price[pm.buy_tier])
     units = np.zeros(blocks.count)
     if "serve" in milp.columns:
-        units = np.bincount(req_block[mine], weights=index.req_quantity[mine], minlength=blocks.count)
+        units = weighted_count(req_block[mine], index.req_quantity[mine], minlength=blocks.count)
     value = at_stake / np.maximum(units * cheapest, 1e-9)
     order: IntArray = np.argsort(-value, kind="stable")
     return order
