@@ -7,7 +7,7 @@ Variables (all quantities in units, money in the scenario currency):
 - `serve[r, t]`: units of the group's month-t inflow assigned to requirement r —
   requirements of one group share every rule but quantity, due month and priority,
   so routing lines into groups and splitting per requirement is exact and small;
-- `open[l, τ]`: binary, dormant/new line l opened at decision month τ;
+- `open[l, τ]`: binary, dormant/new line l is open by decision month τ (cumulative);
 - `buy[P, cell, k]`: units of tier-pair P bought at tier k that land in a budget
   cell (nation, year) or in the pair's remaining `rest` cell;
 - `tier[P, k]`: binary, tier k applies to tier-pair P.
