@@ -142,3 +142,12 @@ def test_demo_plans_the_builtin_scenario_and_writes_a_report(tmp_path: Path) -> 
     assert "<html" in report.lower()
     assert (out / "national" / "summary.json").exists()
     assert json.loads((out / "comparison.json").read_text())["saving"] >= -1e-6
+
+
+def test_unwritable_output_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = runner.invoke(app, ["plan", str(TINY), "--out", str(blocker / "plan")])
+    assert result.exit_code == 1
+    assert "Cannot write" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -7,6 +7,8 @@ Exit codes: 0 success, 1 usage or unexpected error, 2 invalid scenario,
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -68,6 +70,17 @@ def _load(path: Path) -> Scenario:
         raise typer.Exit(EXIT_INVALID) from None
 
 
+@contextmanager
+def _writing(target: Path) -> Iterator[None]:
+    """Turn a failed write (permissions, full disk, a file where a folder should be) into a
+    one-line error and exit 1 instead of a traceback."""
+    try:
+        yield
+    except OSError as error:
+        errors.print(f"[red]Cannot write {target}:[/red] {error.strerror or error}")
+        raise typer.Exit(1) from None
+
+
 def _solve(scenario: Scenario, options: PlanOptions, label: str) -> Plan:
     with ProgressDisplay(console, label) as display:
         return solve_plan(scenario, replace(options, progress=display))
@@ -111,20 +124,23 @@ def _plan_and_write(
     for mode in modes:
         plans[mode] = _solve(scenario, replace(options, mode=mode), f"{mode.value} plan")
     main = plans[options.mode]
-    write_plan_package(main, out)
-    for mode in modes[1:]:
-        write_plan_package(plans[mode], out / mode.value)
+    with _writing(out):
+        write_plan_package(main, out)
+        for mode in modes[1:]:
+            write_plan_package(plans[mode], out / mode.value)
     for table in plan_tables(scenario, main):
         console.print(table)
     comparison = _comparison(scenario, plans)
     if comparison is not None:
         console.print(comparison_table(comparison, scenario.manifest.currency))
-        (out / "comparison.json").write_text(
-            json.dumps(_comparison_json(comparison), indent=2) + "\n", encoding="utf-8"
-        )
+        with _writing(out):
+            (out / "comparison.json").write_text(
+                json.dumps(_comparison_json(comparison), indent=2) + "\n", encoding="utf-8"
+            )
     if report and main.status is not PlanStatus.INFEASIBLE:
         other = plans.get(modes[-1]) if compare else None
-        path = write_report(out / "report.html", scenario, main, other)
+        with _writing(out):
+            path = write_report(out / "report.html", scenario, main, other)
         console.print(f"Report: [bold]{path}[/bold]")
     console.print(f"Plan package: [bold]{out}[/bold]")
     return main, comparison
@@ -146,7 +162,8 @@ def convert(
 ) -> None:
     """Convert a scenario package between the CSV-folder and .xlsx forms, losslessly."""
     scenario = _load(source)
-    write_scenario(scenario, target)
+    with _writing(target):
+        write_scenario(scenario, target)
     console.print(f"Wrote {target}")
 
 
@@ -236,7 +253,8 @@ def generate(
     except ValueError as error:
         errors.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from None
-    write_scenario(scenario, out)
+    with _writing(out):
+        write_scenario(scenario, out)
     console.print(f"Wrote {out}")
 
 
