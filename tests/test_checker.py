@@ -24,16 +24,9 @@ from alliedforge.scenario.model import (
     Qualification,
     Scenario,
 )
-from checker import (
-    CheckReport,
-    active,
-    assert_plan_valid,
-    check_plan,
-    closed,
-    make_scenario,
-    req,
-    tier,
-)
+
+from builders import active, closed, make_scenario, req, tier
+from checker import CheckReport, assert_plan_valid, check_plan
 
 # Four months 2027-01..04. L1 active, L2 new (lead 2), L3 makes XX, qualified only from 2027-04.
 # S1/SH tiers: 5000 from 50 units, 4000 from 200. One fuze per SH, 150 fuzes a month.

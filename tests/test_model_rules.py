@@ -17,7 +17,9 @@ from alliedforge.scenario.model import (
     Scenario,
     Stockpile,
 )
-from checker import active, assert_plan_valid, closed, make_scenario, req, tier
+
+from builders import active, closed, make_scenario, req, tier
+from checker import assert_plan_valid
 
 # Unless a test says otherwise (make_scenario defaults): shortfall cost per unit
 # S = (10000, 5000, 2000, 1000, 500) for priority 1..5, late_fraction 0.01, so a priority-1

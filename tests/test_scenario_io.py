@@ -23,6 +23,7 @@ from alliedforge.scenario import (
     summarise,
     write_scenario,
 )
+
 from helpers_scenario import (
     ROUND_A,
     base_scenario,

@@ -19,6 +19,7 @@ from alliedforge.scenario import (
     load_scenario,
     write_scenario,
 )
+
 from helpers_scenario import (
     ROUND_A,
     ROUND_B,

@@ -1,6 +1,7 @@
 """`forge`: the command line. Each command parses, calls the library once, renders.
 
-Exit codes: 0 success, 1 usage or unexpected error, 2 invalid scenario,
+Exit codes: 0 success, 1 a failed write or bad generator sizes, 2 invalid scenario
+(or command-line usage, as the option parser has it),
 3 infeasible plan (the commitments break a limit; the reasons are printed).
 """
 

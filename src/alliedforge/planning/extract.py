@@ -47,7 +47,9 @@ def arc_prices(pm: PlanningModel, deliver: FloatArray) -> tuple[FloatArray, Floa
         lo, hi = pairs.tier_start[p], pairs.tier_start[p + 1]
         reached = np.flatnonzero(pairs.tier_min[lo:hi] <= quantity[p] * (1 + 1e-9) + EPS)
         chosen[p] = lo + (reached[-1] if len(reached) else 0)
-    price: FloatArray = np.where(chosen >= 0, pairs.tier_price[np.maximum(chosen, 0)], 0.0)
+    price: FloatArray = np.zeros(len(chosen))
+    priced = chosen >= 0
+    price[priced] = pairs.tier_price[chosen[priced]]
     return quantity, price[pm.arcs.tier_pair], chosen
 
 

@@ -113,6 +113,10 @@ def run(
     status = h.getModelStatus()
     info = h.getInfo()
     ms = highspy.HighsModelStatus
+    if status == ms.kModelEmpty:
+        # Nothing to decide (no usable arc): the empty plan is optimal.
+        offset = float(h.getLp().offset_)
+        return SolveResult(SolveOutcome.OPTIMAL, np.zeros(0), offset, offset, seconds)
     if status in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
         return SolveResult(SolveOutcome.INFEASIBLE, None, None, None, seconds)
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible

@@ -124,7 +124,7 @@ def tier_pairs_of(
         tiers = index.pair_tiers[p]
         reachable = tiers.min_quantity <= cap + EPS
         m = tiers.min_quantity[reachable]
-        upper = np.append(m[1:], cap)
+        upper = np.append(m[1:], cap)[: len(m)]
         mins.append(m)
         maxs.append(np.minimum(upper, cap))
         prices.append(tiers.unit_price[reachable])

@@ -51,7 +51,8 @@ def _number(value: float) -> str:
 
 
 def _finite(value: float) -> float | None:
-    return None if math.isnan(value) else value
+    """JSON has no NaN or infinity: an unknown number is null."""
+    return value if math.isfinite(value) else None
 
 
 def summary_of(plan: Plan) -> dict[str, Any]:
