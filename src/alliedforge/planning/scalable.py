@@ -36,7 +36,9 @@ from alliedforge.planning.options import PlanOptions, Progress
 
 # A pass over the blocks may use this share of the time left, split by block size.
 BLOCK_SHARE = 0.6
-MIN_BLOCK_SECONDS = 0.5
+MIN_BLOCK_SECONDS = 0.3
+# The first plan should come within this share of the time limit.
+FIRST_PLAN_SHARE = 0.2
 # Shared-limit slack (units or currency) within which a block's answer still fits.
 FIT_TOLERANCE = 1e-6
 # Improvements smaller than this (relative to the objective) end the search.
@@ -110,18 +112,22 @@ class _Search:
         left: FloatArray = np.maximum(self.capacity - others, own)
         return left
 
-    def time_for(self, block: int, blocks_left: range) -> float:
-        """A block's share of the time left, in proportion to its size (s)."""
+    def time_for(self, block: int, pending: IntArray, seconds: float | None = None) -> float:
+        """A block's share of `seconds` (default: a share of the time left) among the
+        blocks still `pending` in this pass, in proportion to their sizes."""
         sizes = self.blocks.sizes
-        share = float(sizes[block]) / max(1, int(sizes[blocks_left.start : blocks_left.stop].sum()))
-        return max(MIN_BLOCK_SECONDS, self.remaining() * BLOCK_SHARE * share)
+        share = float(sizes[block]) / max(1, int(sizes[pending].sum()))
+        budget = self.remaining() * BLOCK_SHARE if seconds is None else seconds
+        return max(MIN_BLOCK_SECONDS, budget * share)
 
-    def solve_relaxed(self, block: int, limit: float) -> tuple[FloatArray | None, float]:
-        """The block alone with no shared limit: its best answer and its proven bound."""
+    def solve_relaxed(self, block: int, limit: float) -> tuple[FloatArray | None, float, bool]:
+        """The block alone with no shared limit: its best answer, its proven bound, and
+        whether that answer is proven optimal."""
         h = new_highs(min(limit, self.remaining()), self.options.gap)
         h.passModel(self.blocks.sub_model(block, np.full(len(self.blocks.row_upper), np.inf)))
         result = run(h, phase="relaxed", mip=True, clock_start=self.clock, progress=None)
-        return result.values, (-np.inf if result.bound is None else result.bound)
+        bound = -np.inf if result.bound is None else result.bound
+        return result.values, bound, result.outcome is SolveOutcome.OPTIMAL
 
     def fits(self, block: int, values: FloatArray) -> bool:
         cols = self.blocks.columns[block]
@@ -155,14 +161,19 @@ def solve_scalable(
     """Best plan found within the time limit, the best proven bound, and whether it is proven."""
     blocks = find_blocks(pm)
     search = _Search(pm, blocks, options, clock)
+    if len(blocks.coupling) == 0:
+        return _solve_separable(search)
     background = _BackgroundLp(pm, options, search.remaining())
     try:
         order = range(blocks.count)
         relaxed_bound = pm.milp.offset
         relaxed: list[FloatArray | None] = [None] * blocks.count
-        for rank, block in enumerate(_value_per_euro_order(pm, blocks)):
-            limit = search.time_for(block, range(rank, blocks.count))
-            values, bound = search.solve_relaxed(block, limit)
+        first_order = _value_per_euro_order(pm, blocks)
+        first_deadline = time.perf_counter() + FIRST_PLAN_SHARE * search.remaining()
+        for rank, block in enumerate(first_order):
+            seconds = first_deadline - time.perf_counter()
+            limit = search.time_for(block, first_order[rank:], seconds)
+            values, bound, _ = search.solve_relaxed(block, limit)
             relaxed[block] = values
             relaxed_bound += bound
             if values is not None and search.fits(block, values):
@@ -195,7 +206,7 @@ def solve_scalable(
             for block in order:
                 if search.remaining() <= 0.5:
                     break
-                limit = search.time_for(block, order)
+                limit = search.time_for(block, np.arange(blocks.count))
                 improved |= search.solve_block(block, search.left_for(block), limit, "improve")
             search.report("block improvement")
     finally:
@@ -203,6 +214,23 @@ def solve_scalable(
     if background.bound is not None:
         search.bound = max(search.bound, background.bound)
     return search.values, search.bound, False
+
+
+def _solve_separable(search: _Search) -> tuple[FloatArray, float, bool]:
+    """No budget or component couples the blocks: solve each one exactly, on its own."""
+    blocks = search.blocks
+    bound, proven = search.pm.milp.offset, True
+    pending = np.arange(blocks.count)
+    for block in range(blocks.count):
+        limit = search.time_for(block, pending[block:], search.remaining())
+        values, block_bound, optimal = search.solve_relaxed(block, limit)
+        bound += block_bound
+        proven &= optimal
+        if values is not None:
+            search.values[blocks.columns[block]] = values
+    search.bound = bound
+    search.report(f"{blocks.count} independent blocks")
+    return search.values, bound, proven
 
 
 def _value_per_euro_order(pm: PlanningModel, blocks: Blocks) -> IntArray:
@@ -256,7 +284,7 @@ def _rebuild_by_value(search: _Search, relaxed: list[FloatArray | None]) -> None
         if values is not None and trial_search.fits(block, values):
             trial_search.values[blocks.columns[block]] = values
         else:
-            limit = trial_search.time_for(block, range(rank, blocks.count))
+            limit = trial_search.time_for(block, order[rank:])
             trial_search.solve_block(block, trial_search.left_for(block), limit, "rebuild")
     if trial_search.objective < search.objective:
         search.values = trial_search.values
@@ -274,7 +302,7 @@ def _lp_guided_pass(search: _Search, lp: FloatArray) -> bool:
             return False
         # The LP's share plus an equal part of what the LP left unused.
         allowance = np.maximum(shares[block], 0.0) + slack / blocks.count
-        limit = trial.time_for(block, range(block, blocks.count))
+        limit = trial.time_for(block, np.arange(block, blocks.count))
         trial.solve_block(block, allowance, limit, "LP-guided allocation")
     if trial.objective < search.objective:
         search.values = trial.values

@@ -17,7 +17,7 @@ from alliedforge.planning.scalable import solve_scalable
 from alliedforge.scenario.model import Scenario
 
 # Above this many binaries the exact MIP's root loop tends to stall at alliance scale.
-EXACT_MAX_BINARIES = 3000
+EXACT_MAX_BINARIES = 1500
 
 
 def solve_plan(scenario: Scenario, options: PlanOptions | None = None) -> Plan:
