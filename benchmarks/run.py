@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
 import os
 import platform
@@ -129,6 +130,19 @@ def machine() -> Row:
     }
 
 
+def code_version() -> str:
+    """The commit, whether src/ differs from it, and a digest of the package's sources."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout
+
+    modified = " (src modified)" if git("status", "--porcelain", "--", "src").strip() else ""
+    digest = hashlib.sha256()
+    for path in sorted((REPO / "src").rglob("*.py")):
+        digest.update(path.read_bytes())
+    return f"{git('rev-parse', '--short', 'HEAD').strip()}{modified} src:{digest.hexdigest()[:12]}"
+
+
 def spawn(size: str, strategy: str, mode: str, time_limit: float) -> Row:
     """Run `child` in a fresh interpreter so memory and HiGHS state are the run's own."""
     args = [sys.executable, __file__, "--child", size, strategy, mode, str(time_limit)]
@@ -200,12 +214,13 @@ def main() -> None:
     )
     args = parser.parse_args()
     sizes, strategies = args.sizes.split(","), args.strategies.split(",")
-    for name in sizes:
-        if name not in SIZES:
-            parser.error(f"unknown size {name!r}; choose from {', '.join(SIZES)}")
+    for name, known in [*((n, SIZES) for n in sizes), *((n, STRATEGIES) for n in strategies)]:
+        if name not in known:
+            parser.error(f"unknown {name!r}; choose from {', '.join(known)}")
     runs = [(size, strategy, "joint") for size in sizes for strategy in strategies]
     if args.national and "medium" in sizes and "exact" in strategies:
         runs.append(("medium", "exact", "national"))
+    code = code_version()
     rows: list[Row] = []
     for size, strategy, mode in runs:
         print(f"running {size} {strategy} {mode} ...", file=sys.stderr, flush=True)
@@ -213,10 +228,14 @@ def main() -> None:
         print(f"  {rows[-1]['status']}", file=sys.stderr, flush=True)
     result = {
         "command": " ".join(sys.orig_argv),
+        "code": code,
         "machine": machine(),
         "time_limit": args.time_limit,
         "runs": rows,
     }
+    if code_version() != code:
+        result["code_after"] = code_version()
+        print("warning: the sources changed during the runs", file=sys.stderr)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(table(rows))
 

@@ -3,18 +3,21 @@
 Item families (more precisely, connected blocks of lines, requirement groups and
 tier-pairs) interact only through budgets and component supply. So:
 
+0. Blocks that nothing couples are independent MIPs: each is solved exactly.
 1. In a background thread, HiGHS solves the LP relaxation of the whole model:
    its value is a proven lower bound, and its solution says how much of each
    budget and component each block should get.
-2. Meanwhile, blocks are solved one by one as small exact MIPs, first without the
-   shared limits (the sum of their proven bounds is a lower bound too, often far
-   tighter than the LP's), then — only if that answer does not fit in what the
-   blocks before it left of the shared budgets and components — again within
-   that remainder. The blocks together are a first plan.
-3. Block-coordinate improvement: each block is re-solved with everything the
-   others leave it, warm-started by a cutoff at its current cost; a block never
-   gets worse, so the plan only improves.
-4. When the LP is in, every block is re-solved with the LP's share of the shared
+2. Meanwhile, within a fifth of the time limit, blocks are solved one by one as
+   small exact MIPs, most shortfall cost per euro first: without the shared limits
+   (the sum of their proven bounds is a lower bound too), then — only if that
+   answer does not fit in what the blocks before it left of the shared budgets
+   and components — again within that remainder. Together: a first plan.
+3. The plan is rebuilt with blocks ordered by their measured saving per unit of
+   shared limit, and kept if better.
+4. Block-coordinate improvement: each block is re-solved with everything the
+   others leave it, its current cost as cutoff; a block never gets worse, so the
+   plan only improves.
+5. When the LP is in, every block is re-solved with the LP's share of the shared
    limits (they add up to at most each limit, so the result is feasible); it is
    kept when better. Improvement rounds continue until a pass brings nothing or
    time is up.
@@ -54,6 +57,9 @@ class _BackgroundLp:
         self.h = new_highs(time_limit, options.gap)
         self.h.passModel(pm.milp.to_highs())
         self.h.setOptionValue("solve_relaxation", True)
+        # Interior point (with crossover, so the bound is exact) beats dual simplex by
+        # about a third on alliance-scale relaxations (docs/benchmarks.md).
+        self.h.setOptionValue("solver", "ipm")
         self.thread = threading.Thread(target=self._solve, daemon=True)
         self.thread.start()
 
@@ -85,6 +91,10 @@ class _Search:
     @property
     def objective(self) -> float:
         return float(self.blocks.cost @ self.values) + self.pm.milp.offset
+
+    def gap(self) -> float:
+        """Relative distance from the incumbent to the best bound (inf without a bound)."""
+        return (self.objective - self.bound) / max(abs(self.objective), 1e-9)
 
     def remaining(self) -> float:
         return self.options.time_limit - (time.perf_counter() - self.clock)
@@ -202,6 +212,8 @@ def solve_scalable(
                 # Nothing left to gain block by block: wait for the LP's allocation.
                 background.thread.join(timeout=max(search.remaining() - 0.5, 0.0))
                 continue
+            if search.gap() <= options.gap:
+                break
             improved = False
             for block in order:
                 if search.remaining() <= 0.5:
