@@ -58,8 +58,8 @@ PathArg = Annotated[
 ]
 
 
-def _load(path: Path) -> Scenario:
-    """Load and validate, or print every problem and exit 2."""
+def _load(path: Path, consequence: str = "") -> Scenario:
+    """Load and validate, or print every problem (and the `consequence`) and exit 2."""
     if not path.exists():
         errors.print(f"[red]No such scenario:[/red] {path}")
         raise typer.Exit(EXIT_INVALID)
@@ -67,7 +67,7 @@ def _load(path: Path) -> Scenario:
         return load_scenario(path)
     except ScenarioError as error:
         errors.print(problems_table(error.problems))
-        errors.print(f"[red]{path} is not a valid scenario; nothing was planned.[/red]")
+        errors.print(f"[red]{path} is not a valid scenario{consequence}.[/red]")
         raise typer.Exit(EXIT_INVALID) from None
 
 
@@ -162,7 +162,7 @@ def convert(
     target: Annotated[Path, typer.Argument(help="Destination: a folder, or a path ending .xlsx.")],
 ) -> None:
     """Convert a scenario package between the CSV-folder and .xlsx forms, losslessly."""
-    scenario = _load(source)
+    scenario = _load(source, "; nothing was written")
     with _writing(target):
         write_scenario(scenario, target)
     console.print(f"Wrote {target}")
@@ -193,7 +193,7 @@ def plan(
     ] = False,
 ) -> None:
     """Validate a scenario, plan it with HiGHS, write the plan package and print a summary."""
-    scenario = _load(path)
+    scenario = _load(path, "; nothing was planned")
     options = PlanOptions(mode=mode, time_limit=time_limit, gap=gap, strategy=strategy)
     main, _ = _plan_and_write(scenario, options, out, compare=compare, report=report)
     if main.status is PlanStatus.INFEASIBLE:
