@@ -10,11 +10,7 @@ import numpy as np
 import pytest
 from plotly.offline import get_plotlyjs
 
-from alliedforge.analysis.capacity import (
-    UNQUALIFIED_FAMILY,
-    capacity_by_family,
-    line_capacity,
-)
+from alliedforge.analysis.capacity import UNQUALIFIED_FAMILY, capacity_by_family
 from alliedforge.analysis.figures import (
     COST_COMPARISON_TITLE,
     DELIVERIES_TITLE,
@@ -42,6 +38,7 @@ from alliedforge.planning.plan import (
     RequirementOutcome,
     TierChoice,
 )
+from alliedforge.scenario.capacity import line_capacity
 from alliedforge.scenario.model import (
     Commitment,
     Item,

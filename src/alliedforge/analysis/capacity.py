@@ -9,7 +9,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from alliedforge.planning.plan import Plan
-from alliedforge.scenario.model import Line, LineState, Scenario
+from alliedforge.scenario.capacity import line_capacity
+from alliedforge.scenario.model import Scenario
 from alliedforge.scenario.months import month_at, month_index
 
 FloatArray = NDArray[np.float64]
@@ -54,30 +55,6 @@ def horizon_column(scenario: Scenario, month: str) -> int:
     if not 0 <= t < scenario.manifest.months:
         raise ValueError(f"month {month} lies outside the scenario's horizon")
     return t
-
-
-def ramp_factor(k: NDArray[np.int64], ramp_months: int | None) -> FloatArray:
-    """ρ(k) of planning-model.md: share of capacity k months after first output."""
-    if not ramp_months:
-        return (k >= 0).astype(np.float64)
-    return np.where(k < 0, 0.0, np.minimum(1.0, (k + 1) / ramp_months))
-
-
-def line_capacity(line: Line, start: str, months: int, decision: int | None = None) -> FloatArray:
-    """Capacity of `line` in each month (units/month).
-
-    Active lines run at full capacity throughout. A dormant or new line is taken
-    as opened at month index `decision` (default: its earliest decision, which is
-    the best case) and follows c·ρ(t − τ − lead).
-    """
-    if line.state is LineState.ACTIVE:
-        return np.full(months, line.capacity_per_month, dtype=np.float64)
-    if decision is None:
-        earliest = line.earliest_decision
-        decision = 0 if earliest is None else max(0, month_index(start, earliest))
-    t = np.arange(months, dtype=np.int64)
-    k = t - decision - (line.lead_months or 0)
-    return line.capacity_per_month * ramp_factor(k, line.ramp_months)
 
 
 def weapon_system_families(scenario: Scenario) -> dict[str, str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from alliedforge.scenario.capacity import ramp_factor
 from alliedforge.scenario.model import LineState, Scenario
 from alliedforge.scenario.months import month_index, year_of
 
@@ -100,9 +101,7 @@ class PlanningIndex:
         """(lines, months): the most each line can make each month, opened as early as allowed."""
         months = np.arange(self.months)
         first = np.where(self.line_active, 0, self.line_earliest + self.line_lead)
-        since = months[None, :] - first[:, None]
-        ramp = np.maximum(self.line_ramp, 1)[:, None]
-        rho = np.where(since < 0, 0.0, np.minimum(1.0, (since + 1) / ramp))
+        rho = ramp_factor(months[None, :] - first[:, None], self.line_ramp[:, None])
         rho = np.where(self.line_active[:, None], 1.0, rho)
         cap: FloatArray = self.line_capacity[:, None] * rho - self.line_committed
         return np.maximum(cap, 0.0)

@@ -1,5 +1,6 @@
 """The Scenario: data model, CSV-folder and .xlsx package I/O, validation and summary."""
 
+from alliedforge.scenario.capacity import line_capacity, ramp_factor
 from alliedforge.scenario.load import load_scenario, write_scenario
 from alliedforge.scenario.model import (
     DEFAULT_CURRENCY,
@@ -30,7 +31,7 @@ from alliedforge.scenario.model import (
 from alliedforge.scenario.months import is_month, month_at, month_index, parse_month, year_of
 from alliedforge.scenario.nsn import canonical_item_code
 from alliedforge.scenario.problems import Problem, ScenarioError
-from alliedforge.scenario.summary import FamilyBalance, ScenarioSummary, line_capacity, summarise
+from alliedforge.scenario.summary import FamilyBalance, ScenarioSummary, summarise
 from alliedforge.scenario.validate import check_scenario
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "month_at",
     "month_index",
     "parse_month",
+    "ramp_factor",
     "stockpile_requirement_code",
     "summarise",
     "write_scenario",

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-import numpy as np
-
-from alliedforge.scenario.model import TABLE_FIELDS, Line, LineState, Scenario
-from alliedforge.scenario.months import month_at, month_index
+from alliedforge.scenario.capacity import line_capacity
+from alliedforge.scenario.model import TABLE_FIELDS, LineState, Scenario
+from alliedforge.scenario.months import month_at
 from alliedforge.scenario.nsn import canonical_item_code
 
 
@@ -66,7 +65,7 @@ def summarise(scenario: Scenario) -> ScenarioSummary:
         family = family_of.get(canonical_item_code(line.item))
         if family is None:
             continue
-        units = line_capacity(line, manifest.start, manifest.months)
+        units = float(line_capacity(line, manifest.start, manifest.months).sum())
         best[family] += units
         if line.state is LineState.ACTIVE:
             active[family] += units
@@ -85,18 +84,3 @@ def summarise(scenario: Scenario) -> ScenarioSummary:
         unserved_demand=unserved,
         families=balances,
     )
-
-
-def line_capacity(line: Line, start: str, months: int) -> float:
-    """Units a line can make over the horizon; a dormant or new one opened at once.
-
-    Opened at decision month τ, it makes capacity · ρ(t − τ − lead) in month t, where
-    ρ(k) = 0 before 0 and ramps to 1 over `ramp_months` (planning-model.md).
-    """
-    if line.state is LineState.ACTIVE:
-        return line.capacity_per_month * months
-    decision = 0 if line.earliest_decision is None else month_index(start, line.earliest_decision)
-    since_output = np.arange(months) - max(decision, 0) - (line.lead_months or 0)
-    ramp = line.ramp_months or 0
-    share = np.where(since_output < 0, 0.0, np.minimum(1.0, (since_output + 1) / max(ramp, 1)))
-    return float(line.capacity_per_month * share.sum())
