@@ -44,6 +44,7 @@ dl { display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1.5rem;
 dt { font-weight: 600; }
 dd { margin: 0; font-family: ui-monospace, monospace; }
 table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.92rem; }
+.scroll { overflow-x: auto; max-width: 100%; }
 th, td { padding: 0.25rem 0.7rem; border-bottom: 1px solid #e3e3e3; text-align: left; }
 th { background: #f4f4f4; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
@@ -91,7 +92,9 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[_Cell]]) -> str:
         body.append(f"<tr>{cells}</tr>")
     if not body:
         body.append(f'<tr><td colspan="{len(headers)}">none</td></tr>')
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    # Wide tables scroll on their own instead of pushing the page sideways.
+    return f'<div class="scroll">{table}</div>'
 
 
 def _section(title: str, *parts: str) -> str:

@@ -99,13 +99,14 @@ class _Search:
     def remaining(self) -> float:
         return self.options.time_limit - (time.perf_counter() - self.clock)
 
-    def report(self, phase: str) -> None:
+    def report(self, phase: str, *, partial: bool = False) -> None:
+        """Tell the caller where the search is; a `partial` plan has no objective yet."""
         if self.options.progress is not None:
             self.options.progress(
                 Progress(
                     phase,
                     time.perf_counter() - self.clock,
-                    self.objective,
+                    None if partial else self.objective,
                     self.bound if np.isfinite(self.bound) else None,
                 )
             )
@@ -190,6 +191,8 @@ def solve_scalable(
                 search.values[blocks.columns[block]] = values
             else:
                 search.solve_block(block, search.left_for(block), limit, "first plan")
+            # No plan or bound yet, but a long first pass should still show it is moving.
+            search.report(f"first plan: block {rank + 1} of {blocks.count}", partial=True)
         search.bound = relaxed_bound
         search.report(f"first plan ({blocks.count} blocks)")
         _rebuild_by_value(search, relaxed)
