@@ -46,7 +46,7 @@ def option_row(body: str, flag: str) -> str:
 
 
 def test_the_app_has_the_commands_the_docs_describe() -> None:
-    assert set(COMMANDS) == {"validate", "convert", "plan", "demo", "generate"}
+    assert set(COMMANDS) == {"validate", "convert", "plan", "demo", "generate", "db"}
     headings = sections(CLI_DOC.read_text(encoding="utf-8"))
     documented = {h.removeprefix("forge ") for h in headings if h.startswith("forge ")}
     assert documented == set(COMMANDS)

@@ -20,6 +20,7 @@ from rich.console import Console
 
 from alliedforge.analysis.kpis import ModeComparison, compare_plans
 from alliedforge.analysis.report import write_report
+from alliedforge.cli.db import db_app
 from alliedforge.cli.render import (
     ProgressDisplay,
     comparison_table,
@@ -50,6 +51,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(db_app, name="db")
 console = Console()
 errors = Console(stderr=True)
 

@@ -1,0 +1,1 @@
+"""The service layer, one package per domain concept (models, schemas, repository, service)."""

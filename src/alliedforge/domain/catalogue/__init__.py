@@ -1,0 +1,1 @@
+"""The catalogue: weapon systems, items, qualifications, components and bills of materials."""

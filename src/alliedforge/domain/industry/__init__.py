@@ -1,0 +1,1 @@
+"""Industry: the supplier register, production lines, price tiers and component supply."""

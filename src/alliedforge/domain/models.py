@@ -1,0 +1,43 @@
+"""Every ORM model, imported in one place so the metadata is complete (Alembic, tests)."""
+
+from __future__ import annotations
+
+from alliedforge.domain.catalogue.models import (
+    BomEntry,
+    Component,
+    Item,
+    Qualification,
+    WeaponSystem,
+)
+from alliedforge.domain.industry.models import ComponentSupply, Line, Price, Supplier
+from alliedforge.domain.nations.models import Nation, NcbCode
+from alliedforge.domain.requirements.models import (
+    Budget,
+    Commitment,
+    Fleet,
+    Requirement,
+    Stockpile,
+)
+from alliedforge.store.base import Base
+
+metadata = Base.metadata
+
+__all__ = [
+    "BomEntry",
+    "Budget",
+    "Commitment",
+    "Component",
+    "ComponentSupply",
+    "Fleet",
+    "Item",
+    "Line",
+    "Nation",
+    "NcbCode",
+    "Price",
+    "Qualification",
+    "Requirement",
+    "Stockpile",
+    "Supplier",
+    "WeaponSystem",
+    "metadata",
+]

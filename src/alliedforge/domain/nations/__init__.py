@@ -1,0 +1,1 @@
+"""Nations: the buying nations of the alliance and their codification bureaux."""

@@ -1,0 +1,1 @@
+"""Requirements: what nations need, their fleets, budgets, stockpiles and commitments."""

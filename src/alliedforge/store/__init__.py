@@ -1,0 +1,1 @@
+"""The persistence layer: declarative base, engine and sessions, Alembic migrations."""

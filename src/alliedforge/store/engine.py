@@ -1,0 +1,53 @@
+"""Database engine and sessions: URL from the environment, SQLite pragmas, caller commits."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session
+
+DATABASE_URL_ENV = "ALLIEDFORGE_DATABASE_URL"
+DEFAULT_DATABASE_URL = "sqlite:///./alliedforge.db"
+
+# WAL lets readers work beside the one writer; FULL makes every commit durable
+# across a power cut; SQLite enforces foreign keys only when asked, per connection.
+SQLITE_PRAGMAS = ("foreign_keys=ON", "journal_mode=WAL", "synchronous=FULL")
+
+
+class StoreError(Exception):
+    """A database operation failed for a reason the user can act on (one line)."""
+
+
+def database_url() -> str:
+    """`ALLIEDFORGE_DATABASE_URL`, or the embedded SQLite file `./alliedforge.db`."""
+    return os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
+
+
+def create_db_engine(url: str | None = None) -> Engine:
+    """An engine for `url` (default: `database_url()`), with the SQLite pragmas on every
+    connection."""
+    engine = create_engine(url or database_url())
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+    return engine
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(f"PRAGMA {pragma}")
+    finally:
+        cursor.close()
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session for one unit of work. It never commits: the caller (a CLI command, a
+    request, a worker) calls `session.commit()`; anything uncommitted is rolled back."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session  # closing the session rolls back whatever was not committed
