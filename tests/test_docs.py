@@ -46,7 +46,16 @@ def option_row(body: str, flag: str) -> str:
 
 
 def test_the_app_has_the_commands_the_docs_describe() -> None:
-    assert set(COMMANDS) == {"validate", "convert", "plan", "demo", "generate", "db"}
+    assert set(COMMANDS) == {
+        "validate",
+        "convert",
+        "plan",
+        "demo",
+        "generate",
+        "db",
+        "import",
+        "export",
+    }
     headings = sections(CLI_DOC.read_text(encoding="utf-8"))
     documented = {h.removeprefix("forge ") for h in headings if h.startswith("forge ")}
     assert documented == set(COMMANDS)

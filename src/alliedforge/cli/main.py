@@ -17,6 +17,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from alliedforge.analysis.kpis import ModeComparison, compare_plans
 from alliedforge.analysis.report import write_report
@@ -24,10 +26,12 @@ from alliedforge.cli.db import db_app
 from alliedforge.cli.render import (
     ProgressDisplay,
     comparison_table,
+    import_table,
     plan_tables,
     problems_table,
     summary_tables,
 )
+from alliedforge.domain.record import import_scenario, snapshot_scenario
 from alliedforge.planning.options import PlanOptions, Strategy
 from alliedforge.planning.package import write_plan_package
 from alliedforge.planning.plan import Mode, Plan, PlanStatus
@@ -40,6 +44,8 @@ from alliedforge.scenario import (
     write_scenario,
 )
 from alliedforge.scenario.generate import generate_scenario
+from alliedforge.store.engine import StoreError, create_db_engine, session_scope
+from alliedforge.store.migrate import error_reason, require_current
 
 EXIT_INVALID = 2
 EXIT_INFEASIBLE = 3
@@ -82,6 +88,27 @@ def _writing(target: Path) -> Iterator[None]:
     except OSError as error:
         errors.print(f"[red]Cannot write {target}:[/red] {error.strerror or error}")
         raise typer.Exit(1) from None
+
+
+@contextmanager
+def _record() -> Iterator[Session]:
+    """A session on the migrated database (`ALLIEDFORGE_DATABASE_URL`); a database that is
+    missing, unreachable or not migrated, or a failed statement, is a one-line error, exit 1.
+    Nothing is committed unless the caller commits."""
+    engine = create_db_engine()
+    try:
+        require_current(engine)
+        with session_scope(engine) as session:
+            yield session
+    except StoreError as error:
+        errors.print(str(error), style="red", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    except SQLAlchemyError as error:
+        reason = error_reason(error)
+        errors.print(f"Database error: {reason}", style="red", markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
 
 
 def _solve(scenario: Scenario, options: PlanOptions, label: str) -> Plan:
@@ -168,6 +195,34 @@ def convert(
     with _writing(target):
         write_scenario(scenario, target)
     console.print(f"Wrote {target}")
+
+
+@app.command("import")
+def import_(
+    path: PathArg,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Delete rows the scenario no longer has.")
+    ] = False,
+) -> None:
+    """Validate a scenario package and upsert it into the database in one transaction."""
+    scenario = _load(path, "; nothing was imported")
+    with _record() as session:
+        report = import_scenario(session, scenario, prune=prune)
+        session.commit()
+    console.print(import_table(report))
+    console.print(f"Imported {path}" if report.changed else f"{path}: nothing to change")
+
+
+@app.command()
+def export(
+    path: Annotated[Path, typer.Argument(help="Destination: a folder, or a path ending .xlsx.")],
+) -> None:
+    """Write the database's live data as a scenario package."""
+    with _record() as session:
+        scenario = snapshot_scenario(session)
+    with _writing(path):
+        write_scenario(scenario, path)
+    console.print(f"Wrote {path}")
 
 
 @app.command()

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from alliedforge.analysis.kpis import ModeComparison, nation_kpis
+from alliedforge.domain.record import ImportReport
 from alliedforge.planning.options import Progress
 from alliedforge.planning.plan import Plan, PlanStatus
 from alliedforge.scenario.model import Scenario
@@ -48,6 +49,16 @@ def problems_table(problems: list[Problem]) -> Table:
             "" if p.value is None else Text(p.value),
             Text(p.expected),
         )
+    return table
+
+
+def import_table(report: ImportReport) -> Table:
+    table = Table(title="Rows per table", title_justify="left")
+    table.add_column("table")
+    for column in ("created", "updated", "unchanged", "deleted"):
+        table.add_column(column, justify="right")
+    for c in report.tables:
+        table.add_row(c.table, str(c.created), str(c.updated), str(c.unchanged), str(c.deleted))
     return table
 
 

@@ -18,6 +18,7 @@ from alliedforge.domain.requirements.models import (
     Requirement,
     Stockpile,
 )
+from alliedforge.domain.settings.models import ScenarioSettings
 from alliedforge.store.base import Base
 
 metadata = Base.metadata
@@ -36,6 +37,7 @@ __all__ = [
     "Price",
     "Qualification",
     "Requirement",
+    "ScenarioSettings",
     "Stockpile",
     "Supplier",
     "WeaponSystem",

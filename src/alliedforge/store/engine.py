@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session
 
 DATABASE_URL_ENV = "ALLIEDFORGE_DATABASE_URL"
@@ -33,6 +33,7 @@ def create_db_engine(url: str | None = None) -> Engine:
     engine = create_engine(url or database_url())
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine, "begin", _begin_sqlite)
     return engine
 
 
@@ -43,6 +44,14 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:
             cursor.execute(f"PRAGMA {pragma}")
     finally:
         cursor.close()
+    dbapi_connection.isolation_level = None  # autocommit in the driver: BEGIN is ours
+
+
+# pysqlite's own transaction handling starts a transaction only before a write and
+# breaks SAVEPOINTs; the driver is told to keep out and SQLAlchemy emits BEGIN itself,
+# so a unit of work (its reads included) is one real transaction.
+def _begin_sqlite(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 @contextmanager

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import make_url
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from alliedforge.store.engine import StoreError, database_url
@@ -36,7 +38,25 @@ def upgrade(url: str | None = None) -> None:
     try:
         command.upgrade(alembic_config(url), "head")
     except (SQLAlchemyError, ArgumentError) as error:
-        raise StoreError(f"cannot migrate {_shown(url)}: {_reason(error)}") from error
+        raise StoreError(f"cannot migrate {_shown(url)}: {error_reason(error)}") from error
+
+
+def require_current(engine: Engine) -> None:
+    """Raise `StoreError` unless the database of `engine` is at the latest revision (imports
+    and exports never migrate implicitly; a missing SQLite file is not created)."""
+    hint = "run `forge db upgrade` first"
+    shown = engine.url.render_as_string(hide_password=True)
+    database = engine.url.database
+    in_file = engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
+    if in_file and not Path(str(database)).is_file():
+        raise StoreError(f"no database at {database}; {hint}")
+    try:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    except SQLAlchemyError as error:
+        raise StoreError(f"cannot open {shown}: {error_reason(error)}") from error
+    if current != set(ScriptDirectory(str(MIGRATIONS)).get_heads()):
+        raise StoreError(f"{shown} is not at the latest schema; {hint}")
 
 
 def backup(url: str | None, target: Path) -> Path:
@@ -74,7 +94,7 @@ def _shown(url: str) -> str:
         return repr(url)
 
 
-def _reason(error: Exception) -> str:
+def error_reason(error: Exception) -> str:
     """The first line of the driver's message, without SQLAlchemy's background links."""
     cause = error.orig if isinstance(error, DBAPIError) else error
     return str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__

@@ -1,0 +1,1 @@
+"""Scenario settings: the manifest of the scenario the shared record holds."""
