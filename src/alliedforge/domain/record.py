@@ -49,16 +49,20 @@ class ImportReport:
 class _Refs:
     """Business code ↔ surrogate id of the rows that other tables point at, per table."""
 
-    def __init__(self) -> None:
+    def __init__(self, start: str) -> None:
+        self.start = start  # the horizon's first month
         self._ids: dict[str, dict[str, int]] = {}
         self._codes: dict[str, dict[int, str]] = {}
 
-    def add(self, table: str, records: Iterable[Any]) -> None:
-        self._codes[table] = {record.id: record.code for record in records}
-        self._ids[table] = {code: id_ for id_, code in self._codes[table].items()}
+    def add(self, table: str, codes: dict[int, str]) -> None:
+        self._codes[table] = codes
+        self._ids[table] = {code: id_ for id_, code in codes.items()}
 
     def id(self, table: str, code: str) -> int:
         return self._ids[table][code]
+
+    def has(self, table: str, code: str) -> bool:
+        return code in self._ids[table]
 
     def code(self, table: str, id_: int) -> str:
         return self._codes[table][id_]
@@ -70,7 +74,8 @@ class _Table(Generic[Row, Model]):
 
     `values` gives the columns a scenario row sets; `row` reads the scenario row back;
     rows outside `in_scope` are neither exported nor pruned (the scenario knows nothing
-    of them). `referenced` tables register their codes for the tables after them.
+    of them). `referenced` tables register the code each record is known by (`code`) for
+    the tables after them.
     """
 
     model: type[Model]
@@ -79,6 +84,7 @@ class _Table(Generic[Row, Model]):
     row: Callable[[Model, _Refs], Row]
     referenced: bool = False
     in_scope: Callable[[Model], bool] = lambda _record: True
+    code: Callable[[Model, _Refs], str] = lambda record, _refs: str(record.code)
 
     @property
     def name(self) -> str:
@@ -86,6 +92,10 @@ class _Table(Generic[Row, Model]):
 
     def records(self, session: Session) -> list[Model]:
         return list(session.scalars(select(self.model).order_by(self.model.id)))
+
+    def register(self, records: Iterable[Model], refs: _Refs) -> None:
+        if self.referenced:
+            refs.add(self.name, {record.id: self.code(record, refs) for record in records})
 
 
 _SETTINGS = _Table[sc.Manifest, db.ScenarioSettings](
@@ -110,7 +120,8 @@ _SETTINGS = _Table[sc.Manifest, db.ScenarioSettings](
     ),
 )
 
-# Scenario table name → mapping, in dependency order (TABLE_FIELDS order is one).
+# Scenario table name → mapping, in dependency order (stockpiles before the commitments
+# that may serve them).
 _TABLES: dict[str, _Table[Any, Any]] = {
     "nations": _Table[sc.Nation, db.Nation](
         model=db.Nation,
@@ -161,8 +172,11 @@ _TABLES: dict[str, _Table[Any, Any]] = {
             "status": QualificationStatus.QUALIFIED,
             "month": q.from_month,
         },
+        # "Qualified since" a month before the horizon: qualified from its start (None).
         row=lambda q, r: sc.Qualification(
-            r.code("items", q.item_id), r.code("weapon_systems", q.weapon_system_id), q.month
+            r.code("items", q.item_id),
+            r.code("weapon_systems", q.weapon_system_id),
+            q.month if q.month is None or q.month >= r.start else None,
         ),
         in_scope=lambda q: q.status == QualificationStatus.QUALIFIED,
     ),
@@ -278,26 +292,6 @@ _TABLES: dict[str, _Table[Any, Any]] = {
             r.code("components", s.component_id), s.month, s.capacity
         ),
     ),
-    "commitments": _Table[sc.Commitment, db.Commitment](
-        model=db.Commitment,
-        key=lambda c: c.code,
-        values=lambda c, r: {
-            "code": c.code,
-            "line_id": r.id("lines", c.line),
-            "requirement_id": r.id("requirements", c.requirement),
-            "month": c.month,
-            "quantity": c.quantity,
-            "unit_price": c.unit_price,
-        },
-        row=lambda c, r: sc.Commitment(
-            c.code,
-            r.code("lines", c.line_id),
-            r.code("requirements", c.requirement_id),
-            c.month,
-            c.quantity,
-            c.unit_price,
-        ),
-    ),
     "stockpiles": _Table[sc.Stockpile, db.Stockpile](
         model=db.Stockpile,
         key=lambda s: (s.nation, s.weapon_system, s.due),
@@ -315,9 +309,48 @@ _TABLES: dict[str, _Table[Any, Any]] = {
             s.target,
             s.due,
         ),
+        referenced=True,
+        code=lambda s, r: stockpile_code(
+            r.code("nations", s.nation_id), r.code("weapon_systems", s.weapon_system_id), s.due
+        ),
+    ),
+    "commitments": _Table[sc.Commitment, db.Commitment](
+        model=db.Commitment,
+        key=lambda c: c.code,
+        values=lambda c, r: {
+            "code": c.code,
+            "line_id": r.id("lines", c.line),
+            **_served(c.requirement, r),
+            "month": c.month,
+            "quantity": c.quantity,
+            "unit_price": c.unit_price,
+        },
+        row=lambda c, r: sc.Commitment(
+            c.code,
+            r.code("lines", c.line_id),
+            r.code("requirements", c.requirement_id)
+            if c.requirement_id is not None
+            else r.code("stockpiles", c.stockpile_id),
+            c.month,
+            c.quantity,
+            c.unit_price,
+        ),
     ),
 }
-assert tuple(_TABLES) == sc.TABLE_FIELDS
+assert set(_TABLES) == set(sc.TABLE_FIELDS)
+
+
+def stockpile_code(nation: str, weapon_system: str, due: str) -> str:
+    """The code of the requirement a stockpile target implies (scenario-format.md)."""
+    return sc.stockpile_requirement_code(sc.Stockpile(nation, weapon_system, 0, 0, due))
+
+
+def _served(requirement: str, refs: _Refs) -> dict[str, object]:
+    """The column a commitment's requirement code points through: a requirement or a
+    stockpile target."""
+    if refs.has("requirements", requirement):
+        return {"requirement_id": refs.id("requirements", requirement), "stockpile_id": None}
+    return {"requirement_id": None, "stockpile_id": refs.id("stockpiles", requirement)}
 
 
 def import_scenario(
@@ -328,16 +361,8 @@ def import_scenario(
 
     It only flushes: the caller commits, so the import is one transaction, all or nothing.
     Rows the scenario leaves as they are keep their id and version (an import is idempotent).
-    Commitments against stockpile requirements cannot be held yet (`StoreError`).
     """
-    requirements = {requirement.code for requirement in scenario.requirements}
-    against_stockpiles = [c.code for c in scenario.commitments if c.requirement not in requirements]
-    if against_stockpiles:
-        raise StoreError(
-            "the record cannot hold commitments against stockpile requirements yet: "
-            + ", ".join(against_stockpiles)
-        )
-    refs = _Refs()
+    refs = _Refs(scenario.manifest.start)
     counts: dict[str, dict[str, int]] = {}
     stale: dict[str, list[Record]] = {}
     plan: list[tuple[_Table[Any, Any], Sequence[object]]] = [(_SETTINGS, (scenario.manifest,))]
@@ -376,8 +401,7 @@ def _upsert(
                     setattr(record, column, value)
             numbers["updated"] += 1
     session.flush()
-    if table.referenced:
-        refs.add(table.name, records)
+    table.register(records, refs)
     return numbers, [record for record in by_key.values() if table.in_scope(record)]
 
 
@@ -387,11 +411,10 @@ def snapshot_scenario(session: Session) -> sc.Scenario:
     settings = session.get(db.ScenarioSettings, SETTINGS_ID)
     if settings is None:
         raise StoreError("the database holds no scenario; run `forge import PATH` first")
-    refs = _Refs()
+    refs = _Refs(settings.start)
     tables: dict[str, tuple[object, ...]] = {}
     for field, table in _TABLES.items():
         records = table.records(session)
-        if table.referenced:
-            refs.add(table.name, records)
+        table.register(records, refs)
         tables[field] = tuple(table.row(r, refs) for r in records if table.in_scope(r))
     return sc.Scenario(manifest=_SETTINGS.row(settings, refs), **tables)  # type: ignore[arg-type]

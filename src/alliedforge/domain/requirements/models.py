@@ -90,10 +90,14 @@ class Stockpile(Record):
 
 
 class Commitment(Record):
-    """Deliveries already under contract, from an active line to a requirement."""
+    """Deliveries already under contract, from an active line to a requirement or to the
+    requirement a stockpile target implies (exactly one of the two)."""
 
     __tablename__ = "commitments"
     __table_args__ = (
+        CheckConstraint(
+            "(requirement_id IS NULL) <> (stockpile_id IS NULL)", name="one_requirement"
+        ),
         non_negative("quantity"),
         non_negative("unit_price"),
         month_check("month"),
@@ -101,7 +105,8 @@ class Commitment(Record):
 
     code: Mapped[str] = mapped_column(String, unique=True)
     line_id: Mapped[int] = mapped_column(ForeignKey("lines.id"), index=True)
-    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirements.id"), index=True)
+    requirement_id: Mapped[int | None] = mapped_column(ForeignKey("requirements.id"), index=True)
+    stockpile_id: Mapped[int | None] = mapped_column(ForeignKey("stockpiles.id"), index=True)
     month: Mapped[str] = mapped_column(String(7))
     quantity: Mapped[float] = mapped_column(Float)
     unit_price: Mapped[float] = mapped_column(Float)
