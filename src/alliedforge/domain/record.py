@@ -68,6 +68,10 @@ class _Refs:
         return self._codes[table][id_]
 
 
+def _own_code(record: Any) -> str:
+    return str(record.code)
+
+
 @dataclass(frozen=True)
 class _Table(Generic[Row, Model]):
     """How one scenario table maps onto its ORM model.
@@ -84,7 +88,7 @@ class _Table(Generic[Row, Model]):
     row: Callable[[Model, _Refs], Row]
     referenced: bool = False
     in_scope: Callable[[Model], bool] = lambda _record: True
-    code: Callable[[Model, _Refs], str] = lambda record, _refs: str(record.code)
+    code: Callable[[Model, _Refs], str] = lambda record, _refs: _own_code(record)
 
     @property
     def name(self) -> str:
@@ -328,9 +332,7 @@ _TABLES: dict[str, _Table[Any, Any]] = {
         row=lambda c, r: sc.Commitment(
             c.code,
             r.code("lines", c.line_id),
-            r.code("requirements", c.requirement_id)
-            if c.requirement_id is not None
-            else r.code("stockpiles", c.stockpile_id),
+            _served_code(c, r),
             c.month,
             c.quantity,
             c.unit_price,
@@ -351,6 +353,13 @@ def _served(requirement: str, refs: _Refs) -> dict[str, object]:
     if refs.has("requirements", requirement):
         return {"requirement_id": refs.id("requirements", requirement), "stockpile_id": None}
     return {"requirement_id": None, "stockpile_id": refs.id("stockpiles", requirement)}
+
+
+def _served_code(commitment: db.Commitment, refs: _Refs) -> str:
+    if commitment.stockpile_id is not None:
+        return refs.code("stockpiles", commitment.stockpile_id)
+    assert commitment.requirement_id is not None  # the one_requirement CHECK
+    return refs.code("requirements", commitment.requirement_id)
 
 
 def import_scenario(
