@@ -8,7 +8,7 @@ Exit codes: 0 success, 1 a failed write or bad generator sizes, 2 invalid scenar
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from importlib.resources import as_file, files
@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 
 from alliedforge.analysis.kpis import ModeComparison, compare_plans
 from alliedforge.analysis.report import write_report
+from alliedforge.cli.audit import audit_app
 from alliedforge.cli.db import db_app
+from alliedforge.cli.plans import plans_app
 from alliedforge.cli.render import (
     ProgressDisplay,
     comparison_table,
@@ -31,6 +33,9 @@ from alliedforge.cli.render import (
     problems_table,
     summary_tables,
 )
+from alliedforge.cli.serve import serve
+from alliedforge.cli.users import tokens_app, users_app
+from alliedforge.domain.plans import service as plan_runs
 from alliedforge.domain.record import import_scenario, snapshot_scenario
 from alliedforge.planning.options import PlanOptions, Strategy
 from alliedforge.planning.package import write_plan_package
@@ -44,6 +49,7 @@ from alliedforge.scenario import (
     write_scenario,
 )
 from alliedforge.scenario.generate import generate_scenario
+from alliedforge.scenario.validate import check_scenario
 from alliedforge.store.engine import StoreError, create_db_engine, session_scope
 from alliedforge.store.migrate import error_reason, require_current
 
@@ -58,6 +64,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db_app, name="db")
+app.add_typer(plans_app, name="plans")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(audit_app, name="audit")
+app.command()(serve)
 console = Console()
 errors = Console(stderr=True)
 
@@ -143,26 +154,39 @@ def _comparison_json(comparison: ModeComparison) -> dict[str, object]:
     }
 
 
+Solver = Callable[[Scenario, PlanOptions, str], Plan]
+
+
 def _plan_and_write(
-    scenario: Scenario, options: PlanOptions, out: Path, *, compare: bool, report: bool
+    scenario: Scenario,
+    options: PlanOptions,
+    out: Path | None,
+    *,
+    compare: bool,
+    report: bool,
+    solve: Solver = _solve,
 ) -> tuple[Plan, ModeComparison | None]:
-    """Solve (both modes with `compare`), write the plan package(s), print the summaries."""
+    """Solve (both modes with `compare`), write the plan package(s) when `out` is given,
+    print the summaries."""
     modes = [options.mode]
     if compare:
         modes.append(Mode.NATIONAL if options.mode is Mode.JOINT else Mode.JOINT)
     plans: dict[Mode, Plan] = {}
     for mode in modes:
-        plans[mode] = _solve(scenario, replace(options, mode=mode), f"{mode.value} plan")
+        plans[mode] = solve(scenario, replace(options, mode=mode), f"{mode.value} plan")
     main = plans[options.mode]
-    with _writing(out):
-        write_plan_package(main, out)
-        for mode in modes[1:]:
-            write_plan_package(plans[mode], out / mode.value)
     for table in plan_tables(scenario, main):
         console.print(table)
     comparison = _comparison(scenario, plans)
     if comparison is not None:
         console.print(comparison_table(comparison, scenario.manifest.currency))
+    if out is None:
+        return main, comparison
+    with _writing(out):
+        write_plan_package(main, out)
+        for mode in modes[1:]:
+            write_plan_package(plans[mode], out / mode.value)
+    if comparison is not None:
         with _writing(out):
             (out / "comparison.json").write_text(
                 json.dumps(_comparison_json(comparison), indent=2) + "\n", encoding="utf-8"
@@ -225,10 +249,44 @@ def export(
     console.print(f"Wrote {path}")
 
 
+def _stored_solver(session: Session) -> Solver:
+    """A solver that records each solve as a plan run: committed as `running` before the
+    solve, then `done` with its plan — or `failed` with the error, which propagates."""
+
+    def solve(scenario: Scenario, options: PlanOptions, label: str) -> Plan:
+        run_id = plan_runs.start_run(session, scenario, options)
+        session.commit()
+        try:
+            plan = _solve(scenario, options, label)
+            plan_runs.finish_run(session, run_id, plan)
+            session.commit()
+        except BaseException as error:
+            session.rollback()
+            plan_runs.fail_run(session, run_id, f"{type(error).__name__}: {error}")
+            session.commit()
+            raise
+        console.print(f"Plan run [bold]{run_id}[/bold] stored ({options.mode.value}).")
+        return plan
+
+    return solve
+
+
 @app.command()
 def plan(
-    path: PathArg,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the plan package.")],
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Scenario package: a folder of CSV files or an .xlsx workbook (or use --db)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Folder for the plan package (optional with --db)."),
+    ] = None,
+    db: Annotated[
+        bool,
+        typer.Option("--db", help="Plan the database's live data and store the plan run."),
+    ] = False,
     mode: Annotated[Mode, typer.Option(help="Count volume tiers jointly or per nation.")] = (
         Mode.JOINT
     ),
@@ -250,9 +308,37 @@ def plan(
     ] = False,
 ) -> None:
     """Validate a scenario, plan it with HiGHS, write the plan package and print a summary."""
-    scenario = _load(path, "; nothing was planned")
+    if (path is None) == (not db):
+        errors.print("[red]Give either a scenario PATH or --db, not both.[/red]")
+        raise typer.Exit(EXIT_INVALID)
     options = PlanOptions(mode=mode, time_limit=time_limit, gap=gap, strategy=strategy)
-    main, _ = _plan_and_write(scenario, options, out, compare=compare, report=report)
+    if path is not None:
+        if out is None:
+            errors.print("[red]--out is required when planning a scenario PATH.[/red]")
+            raise typer.Exit(EXIT_INVALID)
+        scenario = _load(path, "; nothing was planned")
+        main, _ = _plan_and_write(scenario, options, out, compare=compare, report=report)
+    else:
+        if report and out is None:
+            errors.print("[red]--report needs --out.[/red]")
+            raise typer.Exit(EXIT_INVALID)
+        with _record() as session:
+            scenario = snapshot_scenario(session)
+            problems = check_scenario(scenario)
+            if problems:
+                errors.print(problems_table(problems))
+                errors.print(
+                    "[red]The live data is not a valid scenario; nothing was planned.[/red]"
+                )
+                raise typer.Exit(EXIT_INVALID)
+            main, _ = _plan_and_write(
+                scenario,
+                options,
+                out,
+                compare=compare,
+                report=report,
+                solve=_stored_solver(session),
+            )
     if main.status is PlanStatus.INFEASIBLE:
         raise typer.Exit(EXIT_INFEASIBLE)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from alliedforge.domain.access.models import ApiToken, LoginFailure, User, WebSession
+from alliedforge.domain.audit.models import AuditEntry, AuditHead
 from alliedforge.domain.catalogue.models import (
     BomEntry,
     Component,
@@ -11,6 +13,14 @@ from alliedforge.domain.catalogue.models import (
 )
 from alliedforge.domain.industry.models import ComponentSupply, Line, Price, Supplier
 from alliedforge.domain.nations.models import Nation, NcbCode
+from alliedforge.domain.plans.models import (
+    PlanDelivery,
+    PlanOpening,
+    PlanRequirement,
+    PlanRun,
+    PlanScenario,
+    PlanTier,
+)
 from alliedforge.domain.requirements.models import (
     Budget,
     Commitment,
@@ -24,6 +34,9 @@ from alliedforge.store.base import Base
 metadata = Base.metadata
 
 __all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "AuditHead",
     "BomEntry",
     "Budget",
     "Commitment",
@@ -32,14 +45,23 @@ __all__ = [
     "Fleet",
     "Item",
     "Line",
+    "LoginFailure",
     "Nation",
     "NcbCode",
+    "PlanDelivery",
+    "PlanOpening",
+    "PlanRequirement",
+    "PlanRun",
+    "PlanScenario",
+    "PlanTier",
     "Price",
     "Qualification",
     "Requirement",
     "ScenarioSettings",
     "Stockpile",
     "Supplier",
+    "User",
     "WeaponSystem",
+    "WebSession",
     "metadata",
 ]

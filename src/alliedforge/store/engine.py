@@ -49,14 +49,22 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:
 
 # pysqlite's own transaction handling starts a transaction only before a write and
 # breaks SAVEPOINTs; the driver is told to keep out and SQLAlchemy emits BEGIN itself,
-# so a unit of work (its reads included) is one real transaction.
+# so a unit of work (its reads included) is one real transaction. A unit of work that
+# will write takes the write lock up front (BEGIN IMMEDIATE): a read-then-write
+# transaction would otherwise fail outright when another writer commits in between.
 def _begin_sqlite(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+WRITE_OPTION = "alliedforge_write"
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session for one unit of work. It never commits: the caller (a CLI command, a
-    request, a worker) calls `session.commit()`; anything uncommitted is rolled back."""
-    with Session(engine, expire_on_commit=False) as session:
+def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
+    """A session for one unit of work (`write`: one that will change rows). It never
+    commits: the caller (a CLI command, a request, a worker) calls `session.commit()`;
+    anything uncommitted is rolled back."""
+    bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
+    with Session(bind, expire_on_commit=False) as session:
         yield session  # closing the session rolls back whatever was not committed

@@ -26,6 +26,7 @@ class Requirement(Record):
 
     __tablename__ = "requirements"
     __table_args__ = (
+        UniqueConstraint("nation_id", "code"),  # codes are per nation: no cross-nation leak
         one_of("status", tuple(RequirementStatus), "status"),
         CheckConstraint("status <> 'rejected' OR reason IS NOT NULL", name="rejected_reason"),
         CheckConstraint("priority BETWEEN 1 AND 5", name="priority_range"),
@@ -33,7 +34,7 @@ class Requirement(Record):
         month_check("due"),
     )
 
-    code: Mapped[str] = mapped_column(String, unique=True)
+    code: Mapped[str] = mapped_column(String)
     nation_id: Mapped[int] = mapped_column(ForeignKey("nations.id"), index=True)
     weapon_system_id: Mapped[int] = mapped_column(ForeignKey("weapon_systems.id"), index=True)
     quantity: Mapped[float] = mapped_column(Float)

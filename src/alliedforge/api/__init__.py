@@ -1,0 +1,1 @@
+"""The HTTP service: FastAPI over the domain services, one router per concept."""

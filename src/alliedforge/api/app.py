@@ -1,0 +1,68 @@
+"""The FastAPI application: routers under /api/v1, OpenAPI, docs served from the package."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+
+import swagger_ui_bundle
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from alliedforge.api.errors import install_error_handlers
+from alliedforge.api.routers import auth, catalogue, demand, industry, nations, requirements
+from alliedforge.store.engine import create_db_engine
+from alliedforge.store.migrate import require_current
+
+API = "/api/v1"
+DOCS_ASSETS = "/api/docs-assets"
+
+
+def create_app(url: str | None = None) -> FastAPI:
+    """The service over the migrated database at `url` (default: `ALLIEDFORGE_DATABASE_URL`
+    or ./alliedforge.db). Raises `StoreError` if the database is missing or not migrated."""
+    engine = create_db_engine(url)
+    require_current(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()  # close pooled connections when the server stops
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="AlliedForge",
+        version=version("alliedforge"),
+        summary="Defence production coordination: the alliance's shared record and planner.",
+        openapi_url=f"{API}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.engine = engine
+    install_error_handlers(app)
+    for router in (
+        auth.router,
+        requirements.router,
+        nations.router,
+        catalogue.router,
+        industry.router,
+        demand.router,
+    ):
+        app.include_router(router, prefix=API)
+    # Deployments have no internet: the API docs page uses the Swagger UI in the package.
+    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path))
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=f"{API}/openapi.json",
+            title="AlliedForge API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
+        )
+
+    return app

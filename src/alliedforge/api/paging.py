@@ -1,0 +1,34 @@
+"""Query parameters and response envelope of keyset-paged lists."""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+
+from alliedforge.domain.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest
+
+Item = TypeVar("Item")
+
+
+class PageParams(BaseModel):
+    """`limit` rows after the id `after` (from the previous page's `next_after`)."""
+
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT
+    after: Annotated[int | None, Query(ge=0)] = None
+
+
+def page_request(params: PageParams) -> PageRequest:
+    return PageRequest(params.limit, params.after)
+
+
+class PageOut(BaseModel, Generic[Item]):
+    """One page; pass `next_after` as `after` for the next (null: the last page)."""
+
+    items: list[Item]
+    next_after: int | None
+
+    @classmethod
+    def of(cls, page: Page[Item]) -> PageOut[Item]:
+        return cls(items=page.items, next_after=page.next_after)

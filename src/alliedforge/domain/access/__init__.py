@@ -1,0 +1,1 @@
+"""Who may see and change what: callers, roles, security labels."""

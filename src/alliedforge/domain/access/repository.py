@@ -1,0 +1,118 @@
+"""Every query on users, API tokens, web sessions and failed sign-ins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Row, Select, delete, select
+from sqlalchemy.orm import Session
+
+from alliedforge.domain.access.models import ApiToken, LoginFailure, User, WebSession
+from alliedforge.domain.industry.models import Supplier
+from alliedforge.domain.nations.models import Nation
+
+# A user with the codes of the nation and supplier it acts for.
+UserRow = Row[User, str | None, str | None]
+
+
+def _with_codes() -> Select[User, str | None, str | None]:
+    return (
+        select(User, Nation.code, Supplier.code)
+        .outerjoin(Nation, User.nation_id == Nation.id)
+        .outerjoin(Supplier, User.supplier_id == Supplier.id)
+    )
+
+
+def user_by_name(session: Session, name: str) -> User | None:
+    return session.scalars(select(User).where(User.name == name)).one_or_none()
+
+
+def codes_of(session: Session, user: User) -> tuple[str | None, str | None]:
+    """The codes of the nation and the supplier `user` acts for."""
+    nation = session.get(Nation, user.nation_id) if user.nation_id is not None else None
+    supplier = session.get(Supplier, user.supplier_id) if user.supplier_id is not None else None
+    return (
+        nation.code if nation is not None else None,
+        supplier.code if supplier is not None else None,
+    )
+
+
+def users(session: Session) -> list[UserRow]:
+    return list(session.execute(_with_codes().order_by(User.name)).all())
+
+
+def nation_id(session: Session, code: str) -> int | None:
+    return session.scalars(select(Nation.id).where(Nation.code == code)).one_or_none()
+
+
+def supplier(session: Session, code: str) -> Supplier | None:
+    return session.scalars(select(Supplier).where(Supplier.code == code)).one_or_none()
+
+
+def nth_latest_failure(
+    session: Session,
+    *,
+    name: str | None = None,
+    address: str | None = None,
+    since: datetime,
+    n: int,
+) -> datetime | None:
+    """When the `n`-th most recent failed sign-in since `since` for the name (or the
+    address) happened, or None if there were fewer (served by the (name|address, at)
+    indexes)."""
+    query = select(LoginFailure.at).where(LoginFailure.at > since)
+    if name is not None:
+        query = query.where(LoginFailure.name == name)
+    else:
+        query = query.where(LoginFailure.address == address)
+    query = query.order_by(LoginFailure.at.desc()).offset(n - 1).limit(1)
+    return session.scalars(query).one_or_none()
+
+
+def web_session_identity(
+    session: Session, token_hash: str
+) -> Row[WebSession, User, str | None, str | None] | None:
+    """The web session with this cookie hash, its user and the user's nation and supplier
+    codes: one query on the unique cookie hash index, run on every page."""
+    query = (
+        select(WebSession, User, Nation.code, Supplier.code)
+        .join(User, WebSession.user_id == User.id)
+        .outerjoin(Nation, User.nation_id == Nation.id)
+        .outerjoin(Supplier, User.supplier_id == Supplier.id)
+        .where(WebSession.token_hash == token_hash)
+    )
+    return session.execute(query).one_or_none()
+
+
+def token_identity(
+    session: Session, token_hash: str
+) -> Row[ApiToken, User, str | None, str | None] | None:
+    """The API token with this hash, its user and the user's nation and supplier codes:
+    one query on the unique token hash index, run on every API request."""
+    query = (
+        select(ApiToken, User, Nation.code, Supplier.code)
+        .join(User, ApiToken.user_id == User.id)
+        .outerjoin(Nation, User.nation_id == Nation.id)
+        .outerjoin(Supplier, User.supplier_id == Supplier.id)
+        .where(ApiToken.token_hash == token_hash)
+    )
+    return session.execute(query).one_or_none()
+
+
+def tokens_of(session: Session, user_id: int) -> list[ApiToken]:
+    query = select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)
+    return list(session.scalars(query).all())
+
+
+def delete_web_session(session: Session, token_hash: str) -> int | None:
+    """Delete the web session with this cookie hash; the user id it belonged to, if any."""
+    query = delete(WebSession).where(WebSession.token_hash == token_hash)
+    return session.execute(query.returning(WebSession.user_id)).scalar_one_or_none()
+
+
+def delete_web_sessions(session: Session, user_id: int, expired_before: datetime | None) -> None:
+    """Delete the user's web sessions (only those expired by `expired_before`, if given)."""
+    query = delete(WebSession).where(WebSession.user_id == user_id)
+    if expired_before is not None:
+        query = query.where(WebSession.expires_at <= expired_before)
+    session.execute(query)

@@ -1,0 +1,1 @@
+"""Plan runs: every plan the record produced, its lineage, tables and planned scenario."""

@@ -1,0 +1,86 @@
+"""Every query on requirements, scoped to what the caller may see."""
+
+from __future__ import annotations
+
+from sqlalchemy import Row, Select, false, select
+from sqlalchemy.orm import Session
+
+from alliedforge.domain.access.caller import Caller, Role
+from alliedforge.domain.access.labels import readable_clause
+from alliedforge.domain.catalogue.models import WeaponSystem
+from alliedforge.domain.nations.models import Nation
+from alliedforge.domain.paging import PageRequest
+from alliedforge.domain.requirements.models import Requirement
+from alliedforge.domain.requirements.schemas import RequirementFilter
+
+RequirementRow = Row[Requirement, str, str]
+
+
+def _visible(caller: Caller) -> Select[Requirement, str, str]:
+    """Requirements with their nation and weapon system codes, as far as the caller may
+    see them: staff all, a nation its own, a supplier none (it sees demand as aggregates);
+    labels on top."""
+    query = (
+        select(Requirement, Nation.code, WeaponSystem.code)
+        .join(Nation, Requirement.nation_id == Nation.id)
+        .join(WeaponSystem, Requirement.weapon_system_id == WeaponSystem.id)
+    )
+    if caller.unrestricted:
+        return query
+    if caller.role is Role.NATION:
+        query = query.where(Requirement.nation_id == caller.nation_id)
+    elif not caller.is_staff:
+        query = query.where(false())
+    return query.where(
+        readable_clause(
+            Requirement.classification,
+            Requirement.releasable_to,
+            caller.clearance,
+            caller.nationality,
+        )
+    )
+
+
+def list_rows(
+    session: Session, caller: Caller, filters: RequirementFilter, page: PageRequest
+) -> list[RequirementRow]:
+    """One page of visible requirements matching `filters`, in id order (one extra row
+    tells whether another page follows)."""
+    query = _visible(caller)
+    if filters.nation is not None:
+        query = query.where(Nation.code == filters.nation)
+    if filters.weapon_system is not None:
+        query = query.where(WeaponSystem.code == filters.weapon_system)
+    if filters.status is not None:
+        query = query.where(Requirement.status == filters.status)
+    if filters.priority is not None:
+        query = query.where(Requirement.priority == filters.priority)
+    if filters.due_from is not None:
+        query = query.where(Requirement.due >= filters.due_from)
+    if filters.due_to is not None:
+        query = query.where(Requirement.due <= filters.due_to)
+    if page.after is not None:
+        query = query.where(Requirement.id > page.after)
+    return list(session.execute(query.order_by(Requirement.id).limit(page.limit + 1)).all())
+
+
+def find_row(session: Session, caller: Caller, requirement_id: int) -> RequirementRow | None:
+    """The requirement with this id if the caller may see it."""
+    query = _visible(caller).where(Requirement.id == requirement_id)
+    return session.execute(query).one_or_none()
+
+
+def code_in_use(session: Session, nation_id: int, code: str) -> bool:
+    """Whether the nation already has a requirement with this code (codes are per nation)."""
+    query = select(Requirement.id).where(
+        Requirement.nation_id == nation_id, Requirement.code == code
+    )
+    return session.execute(query).first() is not None
+
+
+def nation_id(session: Session, code: str) -> int | None:
+    return session.scalar(select(Nation.id).where(Nation.code == code))
+
+
+def weapon_system_id(session: Session, code: str) -> int | None:
+    return session.scalar(select(WeaponSystem.id).where(WeaponSystem.code == code))

@@ -1,0 +1,71 @@
+"""A real AlliedForge service on a loopback port, over its own fresh database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import uvicorn
+from sqlalchemy import create_engine, make_url, text
+
+from alliedforge.api.app import create_app
+from alliedforge.store.migrate import upgrade
+
+TEST_URL_ENV = "ALLIEDFORGE_TEST_DATABASE_URL"
+
+
+@contextmanager
+def fresh_database(backend: str, folder: Path) -> Iterator[str]:
+    """A migrated, empty database: a SQLite file in `folder`, or a new PostgreSQL schema
+    dropped afterwards."""
+    if backend == "sqlite":
+        url = f"sqlite:///{folder / 'api.db'}"
+        upgrade(url)
+        yield url
+        return
+    base = os.environ[TEST_URL_ENV]
+    schema = f"api_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    rendered = url.render_as_string(hide_password=False)
+    try:
+        upgrade(rendered)
+        yield rendered
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serve(url: str) -> Iterator[str]:
+    """Run the app over `url` in a uvicorn server thread; yield its base URL."""
+    port = _free_port()
+    config = uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
