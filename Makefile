@@ -39,5 +39,15 @@ unit: $(DEV_STAMP)
 benchmark: $(DEV_STAMP)
 	$(BIN)/python benchmarks/run.py
 
+# Import/export wall times; add PostgreSQL with STORE_ARGS="--postgres URL".
+.PHONY: benchmark-store
+benchmark-store: $(DEV_STAMP)
+	$(BIN)/python benchmarks/store.py $(STORE_ARGS)
+
+# The REST API under load with wrk (apt-get install wrk); API_ARGS="--postgres URL" adds PostgreSQL.
+.PHONY: benchmark-api
+benchmark-api: $(DEV_STAMP)
+	$(BIN)/python benchmarks/api.py $(API_ARGS)
+
 clean:
 	rm -rf $(VENV) demo-output .mypy_cache .ruff_cache .pytest_cache

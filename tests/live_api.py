@@ -18,6 +18,9 @@ from alliedforge.api.app import create_app
 from alliedforge.store.migrate import upgrade
 
 TEST_URL_ENV = "ALLIEDFORGE_TEST_DATABASE_URL"
+# On PostgreSQL the service connects as this login role, a member of `alliedforge_app`
+# that owns no table, so that row-level security is in force as in a deployment.
+API_ROLE = "alliedforge_api_test"
 
 
 @contextmanager
@@ -38,6 +41,17 @@ def fresh_database(backend: str, folder: Path) -> Iterator[str]:
     rendered = url.render_as_string(hide_password=False)
     try:
         upgrade(rendered)
+        with admin.begin() as connection:
+            connection.execute(
+                text(
+                    f"""
+                    DO $$ BEGIN
+                        CREATE ROLE {API_ROLE} LOGIN IN ROLE alliedforge_app;
+                    EXCEPTION WHEN duplicate_object THEN NULL;
+                    END $$
+                    """
+                )
+            )
         yield rendered
     finally:
         with admin.begin() as connection:
@@ -51,11 +65,21 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def as_service(url: str) -> str:
+    """`url` as the service connects to it: on PostgreSQL as the unprivileged API role."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return url
+    return parsed.set(username=API_ROLE, password=None).render_as_string(hide_password=False)
+
+
 @contextmanager
 def serve(url: str) -> Iterator[str]:
-    """Run the app over `url` in a uvicorn server thread; yield its base URL."""
+    """Run the app over `url` (as the service role) in a uvicorn server thread; yield its
+    base URL."""
     port = _free_port()
-    config = uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning")
+    app = create_app(as_service(url))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

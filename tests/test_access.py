@@ -240,6 +240,7 @@ def test_a_token_stands_for_its_user_and_records_its_use(record: Session) -> Non
     assert plaintext not in token.token_hash
     assert token.expires_at - token.created_at == timedelta(days=90)
     assert service.caller_for_token(record, plaintext) == caller
+    record.refresh(token)
     assert token.last_used_at is not None
     assert service.caller_for_token(record, "afg_" + "x" * 43) is None
     assert service.caller_for_token(record, "bearer nonsense") is None

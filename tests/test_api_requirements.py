@@ -176,3 +176,15 @@ def test_openapi_and_offline_docs(api: Service) -> None:
         assert "/api/docs-assets/swagger-ui-bundle.js" in page
         assert "cdn" not in page.lower()
         assert client.get("/api/docs-assets/swagger-ui-bundle.js").status_code == 200
+
+
+def test_auditors_read_the_chained_log_nations_do_not(api: Service) -> None:
+    with api.client("own-desk") as desk:
+        created = desk.post("/requirements", json=_draft(api, "API-6")).json()
+        assert desk.get("/audit").status_code == 403
+    with api.client("auditor") as auditor:
+        entries = auditor.get("/audit", params={"entity": "requirement", "limit": 500}).json()
+        mine = [e for e in entries["items"] if e["entity_id"] == created["id"]]
+        assert [(e["action"], e["actor"]) for e in mine] == [("create", "own-desk")]
+        assert mine[0]["after"]["code"] == "API-6"
+        assert auditor.get("/audit/verify").json()["intact"] is True

@@ -15,8 +15,9 @@ from typer.testing import CliRunner
 
 from alliedforge.cli.main import EXIT_INVALID, app
 from alliedforge.domain import models as db
+from alliedforge.domain.access.caller import Caller
 from alliedforge.domain.catalogue.models import QualificationStatus
-from alliedforge.domain.record import import_scenario, snapshot_scenario
+from alliedforge.domain.record import import_audited, import_scenario, snapshot_scenario
 from alliedforge.scenario import (
     TABLE_FIELDS,
     Commitment,
@@ -290,3 +291,45 @@ def test_cli_refuses_an_unmigrated_database(cli_db: str, tmp_path: Path) -> None
     result = runner.invoke(app, ["import", str(TINY)])
     assert result.exit_code == 1
     assert "not at the latest schema; run `forge db upgrade`" in result.output
+
+
+def test_a_code_two_nations_use_is_qualified_and_round_trips(
+    session: Session, tiny: Scenario
+) -> None:
+    import_scenario(session, tiny)
+    first = tiny.requirements[0]
+    other = next(n.code for n in tiny.nations if n.code != first.nation)
+    other_id = session.scalars(select(db.Nation.id).where(db.Nation.code == other)).one()
+    template = session.scalars(select(db.Requirement).order_by(db.Requirement.id)).first()
+    assert template is not None
+    session.add(
+        db.Requirement(
+            code=first.code,
+            nation_id=other_id,
+            weapon_system_id=template.weapon_system_id,
+            quantity=5.0,
+            due=first.due,
+            priority=3,
+        )
+    )
+    session.flush()
+    snapshot = snapshot_scenario(session)
+    codes = [requirement.code for requirement in snapshot.requirements]
+    assert f"{first.nation}/{first.code}" in codes
+    assert f"{other}/{first.code}" in codes
+    assert len(set(codes)) == len(codes)
+    assert not import_scenario(session, snapshot).changed
+    assert snapshot_scenario(session) == snapshot
+
+
+def test_an_audited_import_leaves_one_entry_with_its_counts(
+    session: Session, tiny: Scenario
+) -> None:
+    report = import_audited(session, Caller.operator(), tiny)
+    entry = session.scalars(select(db.AuditEntry).order_by(db.AuditEntry.id.desc())).first()
+    assert entry is not None
+    assert entry.after is not None
+    assert (entry.action, entry.entity, entry.actor) == ("import", "scenario", "operator")
+    assert entry.after["hash"] == tiny.content_hash()
+    assert entry.after["tables"]["requirements"] == [len(tiny.requirements), 0, 0, 0]
+    assert report["requirements"].created == len(tiny.requirements)

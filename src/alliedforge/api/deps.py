@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request, status
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from alliedforge.domain.access import service as access
-from alliedforge.domain.access.caller import Caller
+from alliedforge.domain.access.caller import Caller, scope_settings
+from alliedforge.domain.access.repository import TOUCHED
 from alliedforge.store.engine import session_scope
+from alliedforge.store.scope import bind_scope
 
 SESSION_COOKIE = "alliedforge_session"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_session(request: Request) -> Iterator[Session]:
+# The two dependencies below are `async` on purpose: they run on the event loop (their
+# database work is one indexed lookup) instead of hopping to worker threads and back,
+# which under load costs more in thread handoffs than the work itself — and a request
+# holding a connection while it waits for a thread can starve the pool. Routes stay
+# `def` and run in the thread pool.
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session for this request; routes commit what they acknowledge, the rest is rolled
     back. Writing requests take SQLite's write lock up front (see `session_scope`)."""
     engine: Engine = request.app.state.engine
@@ -28,7 +36,7 @@ def get_session(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_session)]
 
 
-def get_caller(request: Request, session: DbSession) -> Caller:
+async def get_caller(request: Request, session: DbSession) -> Caller:
     """The caller from `Authorization: Bearer <token>` or the web session cookie; 401 if
     neither identifies an active user."""
     header = request.headers.get("authorization", "")
@@ -36,6 +44,7 @@ def get_caller(request: Request, session: DbSession) -> Caller:
     caller: Caller | None = None
     if scheme.lower() == "bearer" and credential.strip():
         caller = access.caller_for_token(session, credential.strip())
+        _commit_bookkeeping(session)
     elif cookie := request.cookies.get(SESSION_COOKIE):
         caller = access.caller_for_session(session, cookie)
     if caller is None:
@@ -44,10 +53,22 @@ def get_caller(request: Request, session: DbSession) -> Caller:
             "sign in, or send a valid API token as `Authorization: Bearer <token>`",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    bind_scope(session, scope_settings(caller))  # PostgreSQL's row-level security wall
     return caller
 
 
 CurrentCaller = Annotated[Caller, Depends(get_caller)]
+
+
+def _commit_bookkeeping(session: Session) -> None:
+    """Commit the hourly last-used mark of a token, if one was set; a busy database skips
+    it rather than failing the request."""
+    if not session.info.pop(TOUCHED, False):
+        return
+    try:
+        session.commit()
+    except OperationalError:
+        session.rollback()
 
 
 def etag(version: int) -> str:

@@ -35,8 +35,9 @@ from alliedforge.cli.render import (
 )
 from alliedforge.cli.serve import serve
 from alliedforge.cli.users import tokens_app, users_app
+from alliedforge.domain.access.caller import Caller
 from alliedforge.domain.plans import service as plan_runs
-from alliedforge.domain.record import import_scenario, snapshot_scenario
+from alliedforge.domain.record import import_audited, snapshot_scenario
 from alliedforge.planning.options import PlanOptions, Strategy
 from alliedforge.planning.package import write_plan_package
 from alliedforge.planning.plan import Mode, Plan, PlanStatus
@@ -231,7 +232,7 @@ def import_(
     """Validate a scenario package and upsert it into the database in one transaction."""
     scenario = _load(path, "; nothing was imported")
     with _record() as session:
-        report = import_scenario(session, scenario, prune=prune)
+        report = import_audited(session, Caller.operator(), scenario, prune=prune)
         session.commit()
     console.print(import_table(report))
     console.print(f"Imported {path}" if report.changed else f"{path}: nothing to change")

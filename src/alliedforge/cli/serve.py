@@ -22,6 +22,9 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, help="Worker processes (each with its own connections).")
     ] = 1,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="Log every request.")
+    ] = True,
 ) -> None:
     """Serve the REST API on the database of ALLIEDFORGE_DATABASE_URL (docs: /api/docs)."""
     engine = create_db_engine()
@@ -39,4 +42,5 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        access_log=access_log,
     )

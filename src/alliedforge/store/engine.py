@@ -27,10 +27,10 @@ def database_url() -> str:
     return os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
 
 
-def create_db_engine(url: str | None = None) -> Engine:
+def create_db_engine(url: str | None = None, **options: Any) -> Engine:
     """An engine for `url` (default: `database_url()`), with the SQLite pragmas on every
-    connection."""
-    engine = create_engine(url or database_url())
+    connection; `options` go to `create_engine` (pool sizes)."""
+    engine = create_engine(url or database_url(), **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _set_sqlite_pragmas)
         event.listen(engine, "begin", _begin_sqlite)

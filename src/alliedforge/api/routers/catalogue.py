@@ -1,22 +1,30 @@
 """`/weapon-systems`, `/items`, `/qualifications`, `/components`: the catalogue, readable
-by every role (read-only)."""
+by every role, written by the agency."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response, status
 
-from alliedforge.api.deps import CurrentCaller, DbSession, etag
+from alliedforge.api.deps import CurrentCaller, DbSession, ExpectedVersion, etag
 from alliedforge.api.paging import PageOut, PageParams, page_request
 from alliedforge.domain.catalogue import service
 from alliedforge.domain.catalogue.schemas import (
+    ComponentCreate,
     ComponentRead,
+    ComponentUpdate,
+    ItemCreate,
     ItemFilter,
     ItemRead,
+    ItemUpdate,
+    QualificationCreate,
     QualificationFilter,
     QualificationRead,
+    QualificationUpdate,
+    WeaponSystemCreate,
     WeaponSystemRead,
+    WeaponSystemUpdate,
 )
 
 router = APIRouter(tags=["catalogue"])
@@ -99,3 +107,175 @@ def get_component(
     found = service.get_component(session, caller, component_id)
     response.headers["ETag"] = etag(found.version)
     return found
+
+
+@router.post(
+    "/weapon-systems", status_code=status.HTTP_201_CREATED, response_model=WeaponSystemRead
+)
+def create_weapon_system(
+    session: DbSession,
+    caller: CurrentCaller,
+    data: WeaponSystemCreate,
+    request: Request,
+    response: Response,
+) -> WeaponSystemRead:
+    """Add a weapon system (the agency)."""
+    made = service.create_weapon_system(session, caller, data)
+    session.commit()
+    response.headers["Location"] = str(
+        request.url_for("get_weapon_system", weapon_system_id=made.id)
+    )
+    response.headers["ETag"] = etag(made.version)
+    return made
+
+
+@router.patch("/weapon-systems/{weapon_system_id}", response_model=WeaponSystemRead)
+def update_weapon_system(
+    session: DbSession,
+    caller: CurrentCaller,
+    weapon_system_id: int,
+    data: WeaponSystemUpdate,
+    version: ExpectedVersion,
+    response: Response,
+) -> WeaponSystemRead:
+    """Change fields of a weapon system (the agency; If-Match: its ETag)."""
+    updated = service.update_weapon_system(session, caller, weapon_system_id, data, version)
+    session.commit()
+    response.headers["ETag"] = etag(updated.version)
+    return updated
+
+
+@router.delete("/weapon-systems/{weapon_system_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_weapon_system(
+    session: DbSession, caller: CurrentCaller, weapon_system_id: int, version: ExpectedVersion
+) -> None:
+    """Remove a weapon system (the agency; If-Match: its ETag)."""
+    service.delete_weapon_system(session, caller, weapon_system_id, version)
+    session.commit()
+
+
+@router.post("/items", status_code=status.HTTP_201_CREATED, response_model=ItemRead)
+def create_item(
+    session: DbSession,
+    caller: CurrentCaller,
+    data: ItemCreate,
+    request: Request,
+    response: Response,
+) -> ItemRead:
+    """Add an item, coded by NSN (with or without dashes) or another code (the agency)."""
+    made = service.create_item(session, caller, data)
+    session.commit()
+    response.headers["Location"] = str(request.url_for("get_item", item_id=made.id))
+    response.headers["ETag"] = etag(made.version)
+    return made
+
+
+@router.patch("/items/{item_id}", response_model=ItemRead)
+def update_item(
+    session: DbSession,
+    caller: CurrentCaller,
+    item_id: int,
+    data: ItemUpdate,
+    version: ExpectedVersion,
+    response: Response,
+) -> ItemRead:
+    """Change fields of a item (the agency; If-Match: its ETag)."""
+    updated = service.update_item(session, caller, item_id, data, version)
+    session.commit()
+    response.headers["ETag"] = etag(updated.version)
+    return updated
+
+
+@router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_item(
+    session: DbSession, caller: CurrentCaller, item_id: int, version: ExpectedVersion
+) -> None:
+    """Remove a item (the agency; If-Match: its ETag)."""
+    service.delete_item(session, caller, item_id, version)
+    session.commit()
+
+
+@router.post("/components", status_code=status.HTTP_201_CREATED, response_model=ComponentRead)
+def create_component(
+    session: DbSession,
+    caller: CurrentCaller,
+    data: ComponentCreate,
+    request: Request,
+    response: Response,
+) -> ComponentRead:
+    """Add a shared component (the agency)."""
+    made = service.create_component(session, caller, data)
+    session.commit()
+    response.headers["Location"] = str(request.url_for("get_component", component_id=made.id))
+    response.headers["ETag"] = etag(made.version)
+    return made
+
+
+@router.patch("/components/{component_id}", response_model=ComponentRead)
+def update_component(
+    session: DbSession,
+    caller: CurrentCaller,
+    component_id: int,
+    data: ComponentUpdate,
+    version: ExpectedVersion,
+    response: Response,
+) -> ComponentRead:
+    """Change fields of a component (the agency; If-Match: its ETag)."""
+    updated = service.update_component(session, caller, component_id, data, version)
+    session.commit()
+    response.headers["ETag"] = etag(updated.version)
+    return updated
+
+
+@router.delete("/components/{component_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_component(
+    session: DbSession, caller: CurrentCaller, component_id: int, version: ExpectedVersion
+) -> None:
+    """Remove a component (the agency; If-Match: its ETag)."""
+    service.delete_component(session, caller, component_id, version)
+    session.commit()
+
+
+@router.post(
+    "/qualifications", status_code=status.HTTP_201_CREATED, response_model=QualificationRead
+)
+def create_qualification(
+    session: DbSession,
+    caller: CurrentCaller,
+    data: QualificationCreate,
+    request: Request,
+    response: Response,
+) -> QualificationRead:
+    """Qualify (or plan to qualify) an item on a weapon system (the agency)."""
+    made = service.create_qualification(session, caller, data)
+    session.commit()
+    response.headers["Location"] = str(
+        request.url_for("get_qualification", qualification_id=made.id)
+    )
+    response.headers["ETag"] = etag(made.version)
+    return made
+
+
+@router.patch("/qualifications/{qualification_id}", response_model=QualificationRead)
+def update_qualification(
+    session: DbSession,
+    caller: CurrentCaller,
+    qualification_id: int,
+    data: QualificationUpdate,
+    version: ExpectedVersion,
+    response: Response,
+) -> QualificationRead:
+    """Change fields of a qualification (the agency; If-Match: its ETag)."""
+    updated = service.update_qualification(session, caller, qualification_id, data, version)
+    session.commit()
+    response.headers["ETag"] = etag(updated.version)
+    return updated
+
+
+@router.delete("/qualifications/{qualification_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_qualification(
+    session: DbSession, caller: CurrentCaller, qualification_id: int, version: ExpectedVersion
+) -> None:
+    """Remove a qualification (the agency; If-Match: its ETag)."""
+    service.delete_qualification(session, caller, qualification_id, version)
+    session.commit()

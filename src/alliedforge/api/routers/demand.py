@@ -1,24 +1,35 @@
-"""`/budgets`, `/stockpiles`, `/fleets`, `/commitments`: a nation's own demand and the
-deliveries under contract, read-only."""
+"""`/budgets`, `/stockpiles`, `/fleets`, `/commitments`: a nation's own demand (written
+by the nation and the agency) and the deliveries under contract (written by the agency);
+`/demand/aggregates`: the alliance's demand as aggregates, for every role."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response, status
 
-from alliedforge.api.deps import CurrentCaller, DbSession, etag
+from alliedforge.api.deps import CurrentCaller, DbSession, ExpectedVersion, etag
 from alliedforge.api.paging import PageOut, PageParams, page_request
 from alliedforge.domain.demand import service
 from alliedforge.domain.demand.schemas import (
+    AggregateFilter,
+    BudgetCreate,
     BudgetFilter,
     BudgetRead,
+    BudgetUpdate,
+    CommitmentCreate,
     CommitmentFilter,
     CommitmentRead,
+    CommitmentUpdate,
+    DemandAggregates,
+    FleetCreate,
     FleetFilter,
     FleetRead,
+    FleetUpdate,
+    StockpileCreate,
     StockpileFilter,
     StockpileRead,
+    StockpileUpdate,
 )
 
 router = APIRouter(tags=["demand"])
@@ -107,3 +118,176 @@ def get_commitment(
     found = service.get_commitment(session, caller, commitment_id)
     response.headers["ETag"] = etag(found.version)
     return found
+
+
+@router.post("/budgets", status_code=status.HTTP_201_CREATED, response_model=BudgetRead)
+def create_budget(
+    session: DbSession,
+    caller: CurrentCaller,
+    data: BudgetCreate,
+    request: Request,
+    response: Response,
+) -> BudgetRead:
+    """Record a budget (a nation user: for their own nation)."""
+    made = service.create_budget(session, caller, data)
+    session.commit()
+    response.headers["Location"] = str(request.url_for("get_budget", budget_id=made.id))
+    response.headers["ETag"] = etag(made.version)
+    return made
+
+
+@router.patch("/budgets/{budget_id}", response_model=BudgetRead)
+def update_budget(
+    session: DbSession,
+    caller: CurrentCaller,
+    budget_id: int,
+    data: BudgetUpdate,
+    version: ExpectedVersion,
+    response: Response,
+) -> BudgetRead:
+    """Change fields of a budget (its nation or the agency; If-Match: its ETag)."""
+    updated = service.update_budget(session, caller, budget_id, data, version)
+    session.commit()
+    response.headers["ETag"] = etag(updated.version)
+    return updated
+
+
+@router.delete("/budgets/{budget_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_budget(
+    session: DbSession, caller: CurrentCaller, budget_id: int, version: ExpectedVersion
+) -> None:
+    """Remove a budget (its nation or the agency; If-Match: its ETag)."""
+    service.delete_budget(session, caller, budget_id, version)
+    session.commit()
+
+
+@router.post("/stockpiles", status_code=status.HTTP_201_CREATED, response_model=StockpileRead)
+def create_stockpile(
+    session: DbSession,
+    caller: CurrentCaller,
+    data: StockpileCreate,
+    request: Request,
+    response: Response,
+) -> StockpileRead:
+    """Record a stockpile target (a nation user: for their own nation)."""
+    made = service.create_stockpile(session, caller, data)
+    session.commit()
+    response.headers["Location"] = str(request.url_for("get_stockpile", stockpile_id=made.id))
+    response.headers["ETag"] = etag(made.version)
+    return made
+
+
+@router.patch("/stockpiles/{stockpile_id}", response_model=StockpileRead)
+def update_stockpile(
+    session: DbSession,
+    caller: CurrentCaller,
+    stockpile_id: int,
+    data: StockpileUpdate,
+    version: ExpectedVersion,
+    response: Response,
+) -> StockpileRead:
+    """Change fields of a stockpile (its nation or the agency; If-Match: its ETag)."""
+    updated = service.update_stockpile(session, caller, stockpile_id, data, version)
+    session.commit()
+    response.headers["ETag"] = etag(updated.version)
+    return updated
+
+
+@router.delete("/stockpiles/{stockpile_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_stockpile(
+    session: DbSession, caller: CurrentCaller, stockpile_id: int, version: ExpectedVersion
+) -> None:
+    """Remove a stockpile (its nation or the agency; If-Match: its ETag)."""
+    service.delete_stockpile(session, caller, stockpile_id, version)
+    session.commit()
+
+
+@router.post("/fleets", status_code=status.HTTP_201_CREATED, response_model=FleetRead)
+def create_fleet(
+    session: DbSession,
+    caller: CurrentCaller,
+    data: FleetCreate,
+    request: Request,
+    response: Response,
+) -> FleetRead:
+    """Record a fleet (a nation user: for their own nation)."""
+    made = service.create_fleet(session, caller, data)
+    session.commit()
+    response.headers["Location"] = str(request.url_for("get_fleet", fleet_id=made.id))
+    response.headers["ETag"] = etag(made.version)
+    return made
+
+
+@router.patch("/fleets/{fleet_id}", response_model=FleetRead)
+def update_fleet(
+    session: DbSession,
+    caller: CurrentCaller,
+    fleet_id: int,
+    data: FleetUpdate,
+    version: ExpectedVersion,
+    response: Response,
+) -> FleetRead:
+    """Change fields of a fleet (its nation or the agency; If-Match: its ETag)."""
+    updated = service.update_fleet(session, caller, fleet_id, data, version)
+    session.commit()
+    response.headers["ETag"] = etag(updated.version)
+    return updated
+
+
+@router.delete("/fleets/{fleet_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_fleet(
+    session: DbSession, caller: CurrentCaller, fleet_id: int, version: ExpectedVersion
+) -> None:
+    """Remove a fleet (its nation or the agency; If-Match: its ETag)."""
+    service.delete_fleet(session, caller, fleet_id, version)
+    session.commit()
+
+
+@router.post("/commitments", status_code=status.HTTP_201_CREATED, response_model=CommitmentRead)
+def create_commitment(
+    session: DbSession,
+    caller: CurrentCaller,
+    data: CommitmentCreate,
+    request: Request,
+    response: Response,
+) -> CommitmentRead:
+    """Record deliveries under contract (the agency)."""
+    made = service.create_commitment(session, caller, data)
+    session.commit()
+    response.headers["Location"] = str(request.url_for("get_commitment", commitment_id=made.id))
+    response.headers["ETag"] = etag(made.version)
+    return made
+
+
+@router.patch("/commitments/{commitment_id}", response_model=CommitmentRead)
+def update_commitment(
+    session: DbSession,
+    caller: CurrentCaller,
+    commitment_id: int,
+    data: CommitmentUpdate,
+    version: ExpectedVersion,
+    response: Response,
+) -> CommitmentRead:
+    """Change fields of a commitment (the agency; If-Match: its ETag)."""
+    updated = service.update_commitment(session, caller, commitment_id, data, version)
+    session.commit()
+    response.headers["ETag"] = etag(updated.version)
+    return updated
+
+
+@router.delete("/commitments/{commitment_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_commitment(
+    session: DbSession, caller: CurrentCaller, commitment_id: int, version: ExpectedVersion
+) -> None:
+    """Remove a commitment (the agency; If-Match: its ETag)."""
+    service.delete_commitment(session, caller, commitment_id, version)
+    session.commit()
+
+
+@router.get("/demand/aggregates", response_model=DemandAggregates)
+def demand_aggregates(
+    session: DbSession, caller: CurrentCaller, filters: Annotated[AggregateFilter, Query()]
+) -> DemandAggregates:
+    """Units required by all nations per item family and due year, with the number of
+    nations behind each figure; outside the agency, cells of fewer nations are left out."""
+    return service.demand_aggregates(session, caller, filters)

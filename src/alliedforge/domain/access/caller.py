@@ -64,3 +64,16 @@ class Caller:
     def may_assign(self, label: Label) -> bool:
         """Nobody writes a label above their own clearance."""
         return rank(label.classification) <= rank(self.clearance)
+
+
+def scope_settings(caller: Caller) -> dict[str, str]:
+    """The database scope of a caller (see `alliedforge.store.scope`): staff and the
+    operator see every row, a nation or supplier user its own."""
+    if caller.is_staff or caller.unrestricted:
+        return {"staff": "on"}
+    return {
+        "nation_id": "" if caller.nation_id is None else str(caller.nation_id),
+        "nation": caller.nation or "",
+        "supplier_id": "" if caller.supplier_id is None else str(caller.supplier_id),
+        "supplier": caller.supplier or "",
+    }

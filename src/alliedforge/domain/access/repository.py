@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Row, Select, delete, select
+from sqlalchemy import Row, Select, delete, select, update
 from sqlalchemy.orm import Session
 
 from alliedforge.domain.access.models import ApiToken, LoginFailure, User, WebSession
@@ -84,19 +84,62 @@ def web_session_identity(
     return session.execute(query).one_or_none()
 
 
-def token_identity(
-    session: Session, token_hash: str
-) -> Row[ApiToken, User, str | None, str | None] | None:
-    """The API token with this hash, its user and the user's nation and supplier codes:
-    one query on the unique token hash index, run on every API request."""
+TokenIdentity = Row[
+    int,
+    datetime | None,
+    datetime,
+    datetime | None,
+    int,
+    str,
+    str,
+    str,
+    str | None,
+    int | None,
+    int | None,
+    bool,
+    str | None,
+    str | None,
+]
+
+
+def token_identity(session: Session, token_hash: str) -> TokenIdentity | None:
+    """The API token with this hash — `token_id`, `revoked_at`, `expires_at`,
+    `last_used_at` — with its user's columns and nation and supplier codes: one query on
+    the unique token hash index, run on every API request (plain columns: no ORM objects
+    to build)."""
     query = (
-        select(ApiToken, User, Nation.code, Supplier.code)
+        select(
+            ApiToken.id.label("token_id"),
+            ApiToken.revoked_at,
+            ApiToken.expires_at,
+            ApiToken.last_used_at,
+            User.id,
+            User.name,
+            User.role,
+            User.clearance,
+            User.nationality,
+            User.nation_id,
+            User.supplier_id,
+            User.active,
+            Nation.code.label("nation"),
+            Supplier.code.label("supplier"),
+        )
         .join(User, ApiToken.user_id == User.id)
         .outerjoin(Nation, User.nation_id == Nation.id)
         .outerjoin(Supplier, User.supplier_id == Supplier.id)
         .where(ApiToken.token_hash == token_hash)
     )
     return session.execute(query).one_or_none()
+
+
+TOUCHED = "alliedforge_token_touched"
+
+
+def touch_token(session: Session, token_id: int, when: datetime) -> None:
+    """Mark the token used at `when`; `session.info[TOUCHED]` tells the boundary there is
+    bookkeeping to commit."""
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=when))
+    session.info[TOUCHED] = True
 
 
 def tokens_of(session: Session, user_id: int) -> list[ApiToken]:

@@ -18,7 +18,6 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from alliedforge.domain.access import repository
@@ -283,25 +282,29 @@ def revoke_token(session: Session, caller: Caller, token_id: int) -> None:
 def caller_for_token(session: Session, token: str) -> Caller | None:
     """The caller an API token stands for; None if unknown, expired, revoked or its
     user disabled. One query on the unique hash index; the first use in an hour also
-    sets `last_used_at` (flushed: the request's boundary commits it; it is bookkeeping,
-    not a change to the record, so it is not audited)."""
+    sets `last_used_at` (bookkeeping, not a change to the record, so not audited: the
+    request's boundary commits it at once)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
         return None
     row = repository.token_identity(session, digest(token))
     if row is None:
         return None
-    api_token, user, nation, supplier = row
     now = utcnow()
-    if api_token.revoked_at is not None or api_token.expires_at <= now or not user.active:
+    if row.revoked_at is not None or row.expires_at <= now or not row.active:
         return None
-    caller = _caller(user, nation, supplier)
-    if api_token.last_used_at is None or now - api_token.last_used_at >= TOUCH_INTERVAL:
-        try:
-            with session.begin_nested():
-                api_token.last_used_at = now
-        except OperationalError:
-            pass  # a busy database must not fail the request over bookkeeping
-    return caller
+    if row.last_used_at is None or now - row.last_used_at >= TOUCH_INTERVAL:
+        repository.touch_token(session, row.token_id, now)
+    return Caller(
+        name=row.name,
+        role=Role(row.role),
+        clearance=row.clearance,
+        nationality=row.nationality,
+        nation_id=row.nation_id,
+        nation=row.nation,
+        supplier_id=row.supplier_id,
+        supplier=row.supplier,
+        user_id=row.id,
+    )
 
 
 # --- helpers -------------------------------------------------------------------------

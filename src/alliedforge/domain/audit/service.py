@@ -17,11 +17,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alliedforge.domain.access.caller import Caller
+from alliedforge.domain.access.caller import Caller, Role
 from alliedforge.domain.audit.models import GENESIS, AuditEntry, AuditHead
+from alliedforge.domain.errors import ForbiddenError
+from alliedforge.domain.paging import Page, PageRequest
 from alliedforge.store.base import utcnow
 
 VERIFY_BATCH = 5_000
+READERS = frozenset({Role.AUDITOR, Role.ADMIN})
 
 
 def canonical_hash(fields: dict[str, Any]) -> str:
@@ -130,3 +133,24 @@ def snapshot(record: Any, columns: Iterable[str]) -> dict[str, Any]:
         value = getattr(record, column)
         values[column] = value.isoformat() if isinstance(value, datetime) else value
     return values
+
+
+def list_entries(
+    session: Session, caller: Caller, page: PageRequest, entity: str | None = None
+) -> Page[AuditEntry]:
+    """One page of the log in chain order, for auditors and administrators only."""
+    require_reader(caller)
+    query = select(AuditEntry).order_by(AuditEntry.id).limit(page.limit + 1)
+    if entity is not None:
+        query = query.where(AuditEntry.entity == entity)
+    if page.after is not None:
+        query = query.where(AuditEntry.id > page.after)
+    entries = list(session.scalars(query))
+    items = entries[: page.limit]
+    return Page(items, items[-1].id if len(entries) > page.limit else None)
+
+
+def require_reader(caller: Caller) -> None:
+    """Only auditors and administrators read the audit log."""
+    if not (caller.unrestricted or caller.role in READERS):
+        raise ForbiddenError("only auditors and administrators read the audit log")

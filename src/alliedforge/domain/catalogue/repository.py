@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, select
+from sqlalchemy import ColumnElement, Row, Select, literal, select
 from sqlalchemy.orm import Session
 
 from alliedforge.domain.access.caller import Caller
@@ -104,3 +104,21 @@ def component_rows(session: Session, caller: Caller, page: PageRequest) -> list[
 def find_component(session: Session, caller: Caller, row_id: int) -> Component | None:
     query = readable(select(Component), Component, caller)
     return session.scalars(query.where(Component.id == row_id)).one_or_none()
+
+
+def item_by_code(session: Session, caller: Caller, code: str) -> Item | None:
+    """The item with this code (NSN with or without dashes) if the caller may read it."""
+    query = readable(select(Item), Item, caller).where(item_code_is(code))
+    return session.scalars(query).one_or_none()
+
+
+def weapon_system_by_code(session: Session, caller: Caller, code: str) -> WeaponSystem | None:
+    """The weapon system with this code if the caller may read it."""
+    query = readable(select(WeaponSystem), WeaponSystem, caller)
+    return session.scalars(query.where(WeaponSystem.code == code)).one_or_none()
+
+
+def taken(session: Session, *conditions: ColumnElement[bool]) -> bool:
+    """Whether any row matches `conditions` (labels aside: a key is taken even by a row
+    the caller cannot read)."""
+    return session.execute(select(literal(1)).where(*conditions).limit(1)).first() is not None

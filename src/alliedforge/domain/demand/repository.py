@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, false, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, false, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from alliedforge.domain.access.caller import Caller, Role
-from alliedforge.domain.catalogue.models import WeaponSystem
+from alliedforge.domain.access.labels import readable_clause
+from alliedforge.domain.catalogue.models import Item, Qualification, WeaponSystem
 from alliedforge.domain.catalogue.repository import page_of, readable
 from alliedforge.domain.demand.schemas import (
+    AggregateFilter,
     BudgetFilter,
     CommitmentFilter,
     FleetFilter,
@@ -26,8 +28,10 @@ from alliedforge.domain.requirements.models import (
     Commitment,
     Fleet,
     Requirement,
+    RequirementStatus,
     Stockpile,
 )
+from alliedforge.store.scope import staff_scope
 
 Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
 BudgetRow = Row[Budget, str]
@@ -127,6 +131,10 @@ def _commitment_scope(caller: Caller) -> ColumnElement[bool] | None:
     return None if caller.is_staff else false()
 
 
+# A commitment is a contract between a nation and a supplier: each party sees the
+# other's line, supplier and requirement codes on it, which PostgreSQL's row-level
+# security would hide (a nation sees no lines). The queries below therefore run in the
+# agency's database scope, and `_commitment_scope` alone decides which rows are shown.
 def _commitments(caller: Caller) -> Select[Commitment, str, str, str, str | None]:
     query = (
         select(Commitment, Line.code, Supplier.code, Nation.code, Requirement.code)
@@ -154,8 +162,88 @@ def commitment_rows(
         query = query.where(Line.code == filters.line)
     if filters.supplier is not None:
         query = query.where(Supplier.code == filters.supplier)
-    return list(session.execute(page_of(query, Commitment, page)).all())
+    with staff_scope(session):
+        return list(session.execute(page_of(query, Commitment, page)).all())
 
 
 def find_commitment(session: Session, caller: Caller, row_id: int) -> CommitmentRow | None:
-    return session.execute(_commitments(caller).where(Commitment.id == row_id)).one_or_none()
+    with staff_scope(session):
+        return session.execute(_commitments(caller).where(Commitment.id == row_id)).one_or_none()
+
+
+def nation_by_code(session: Session, caller: Caller, code: str) -> Nation | None:
+    """The nation with this code if the caller may read it."""
+    return session.scalars(
+        readable(select(Nation), Nation, caller).where(Nation.code == code)
+    ).one_or_none()
+
+
+def line_by_code(session: Session, caller: Caller, code: str) -> Line | None:
+    """The production line with this code if the caller may read it."""
+    query = readable(select(Line), Line, caller).where(Line.code == code)
+    return session.scalars(query).one_or_none()
+
+
+def requirement_by_code(
+    session: Session, caller: Caller, nation_id: int, code: str
+) -> Requirement | None:
+    """The nation's requirement with this code if the caller may read it."""
+    query = readable(select(Requirement), Requirement, caller).where(
+        Requirement.nation_id == nation_id, Requirement.code == code
+    )
+    return session.scalars(query).one_or_none()
+
+
+def stockpile_of(session: Session, caller: Caller, nation_id: int, row_id: int) -> Stockpile | None:
+    """The nation's stockpile with this id if the caller may read it."""
+    query = readable(select(Stockpile), Stockpile, caller).where(
+        Stockpile.nation_id == nation_id, Stockpile.id == row_id
+    )
+    return session.scalars(query).one_or_none()
+
+
+def demand_cells(
+    session: Session, caller: Caller, filters: AggregateFilter
+) -> list[Row[str, str, float, int]]:
+    """(family, year, units, nations) over every nation's requirements the caller's
+    labels admit, rejected ones aside; see `service.demand_aggregates` for the rule."""
+    families = readable(
+        readable(
+            select(Qualification.weapon_system_id, Item.family)
+            .join(Item, Qualification.item_id == Item.id)
+            .distinct(),
+            Qualification,
+            caller,
+        ),
+        Item,
+        caller,
+    ).subquery()
+    # Literal arguments, not bound ones: PostgreSQL must see the same expression in the
+    # select list and in GROUP BY.
+    year = func.substr(Requirement.due, literal_column("1"), literal_column("4"))
+    query = (
+        select(
+            families.c.family,
+            year,
+            func.sum(Requirement.quantity),
+            func.count(Requirement.nation_id.distinct()),
+        )
+        .join(families, families.c.weapon_system_id == Requirement.weapon_system_id)
+        .where(Requirement.status != RequirementStatus.REJECTED)
+        .group_by(families.c.family, year)
+        .order_by(families.c.family, year)
+    )
+    if not caller.unrestricted:
+        query = query.where(
+            readable_clause(
+                Requirement.classification,
+                Requirement.releasable_to,
+                caller.clearance,
+                caller.nationality,
+            )
+        )
+    if filters.family is not None:
+        query = query.where(families.c.family == filters.family)
+    if filters.year is not None:
+        query = query.where(Requirement.due.like(f"{filters.year:04d}-%"))
+    return list(session.execute(query).all())

@@ -1,15 +1,15 @@
-"""What the demand service returns: budgets, stockpiles, fleets, commitments."""
+"""What goes in and out of the demand service: budgets, stockpiles, fleets, commitments,
+and alliance-wide demand aggregates."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-NationCode = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=2, max_length=8)
-]
+from alliedforge.domain.requirements.schemas import Code, LabelIn, Month, NationCode, Quantity
+
+Year = Annotated[int, Field(ge=1900, le=9999)]
 
 
 class NationFilter(BaseModel):
@@ -30,7 +30,7 @@ class BudgetRead(BaseModel):
 
 
 class BudgetFilter(NationFilter):
-    year: Annotated[int, Field(ge=1900, le=9999)] | None = None
+    year: Year | None = None
 
 
 class StockpileRead(BaseModel):
@@ -86,3 +86,124 @@ class CommitmentRead(BaseModel):
 class CommitmentFilter(NationFilter):
     line: Code | None = None
     supplier: Code | None = None
+
+
+class BudgetCreate(BaseModel):
+    """A nation's budget for a year; a nation user may leave out `nation` (their own)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nation: NationCode | None = None
+    year: Year
+    amount: Quantity
+    label: LabelIn = LabelIn()
+
+
+class BudgetUpdate(BaseModel):
+    """Fields to change; absent fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: Year | None = None
+    amount: Quantity | None = None
+    label: LabelIn | None = None
+
+
+class StockpileCreate(BaseModel):
+    """A stockpile target; a nation user may leave out `nation` (their own)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nation: NationCode | None = None
+    weapon_system: Code
+    on_hand: Quantity
+    target: Quantity
+    due: Month
+    label: LabelIn = LabelIn()
+
+
+class StockpileUpdate(BaseModel):
+    """Fields to change; absent fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    weapon_system: Code | None = None
+    on_hand: Quantity | None = None
+    target: Quantity | None = None
+    due: Month | None = None
+    label: LabelIn | None = None
+
+
+class FleetCreate(BaseModel):
+    """A nation's fleet of a weapon system; a nation user may leave out `nation`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nation: NationCode | None = None
+    weapon_system: Code
+    quantity: Quantity | None = None
+    label: LabelIn = LabelIn()
+
+
+class FleetUpdate(BaseModel):
+    """Fields to change; absent fields stay as they are (`quantity: null` clears it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    weapon_system: Code | None = None
+    quantity: Quantity | None = None
+    label: LabelIn | None = None
+
+
+class CommitmentCreate(BaseModel):
+    """Deliveries under contract from an active `line` (its code) to one `nation`'s
+    `requirement` (its code) or `stockpile` (its id), never both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code
+    line: Code
+    nation: NationCode
+    requirement: Code | None = None
+    stockpile: int | None = None
+    month: Month
+    quantity: Quantity
+    unit_price: Quantity
+    label: LabelIn = LabelIn()
+
+
+class CommitmentUpdate(BaseModel):
+    """Fields to change; absent fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    month: Month | None = None
+    quantity: Quantity | None = None
+    unit_price: Quantity | None = None
+    label: LabelIn | None = None
+
+
+class AggregateFilter(BaseModel):
+    """Which cells to return; every given one must match."""
+
+    family: Code | None = None
+    year: Year | None = None
+
+
+class AggregateCell(BaseModel):
+    """Units of an item family required by the alliance for delivery in `year`, and how
+    many nations ask for them."""
+
+    family: str
+    year: int
+    quantity: float
+    nations: int
+
+
+class DemandAggregates(BaseModel):
+    """Alliance-wide demand per item family and due year. For callers other than staff,
+    cells backed by fewer than `min_nations` nations are left out."""
+
+    min_nations: int
+    suppressed: bool
+    cells: list[AggregateCell]

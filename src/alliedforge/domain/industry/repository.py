@@ -91,3 +91,14 @@ def price_rows(
 
 def find_price(session: Session, caller: Caller, row_id: int) -> PriceRow | None:
     return session.execute(_prices(caller).where(Price.id == row_id)).one_or_none()
+
+
+def supplier_by_code(session: Session, caller: Caller, code: str) -> Supplier | None:
+    """The supplier with this NCAGE code if the caller may read it."""
+    query = readable(select(Supplier), Supplier, caller).where(Supplier.code == code)
+    return session.scalars(query).one_or_none()
+
+
+def supplier_code_of_prefix(session: Session, prefix: str) -> str | None:
+    """The supplier whose NCAGE code is `prefix`, if any (codes are public)."""
+    return session.scalar(select(Supplier.code).where(Supplier.code == prefix))

@@ -1,14 +1,19 @@
-"""What the industry service returns: supplier profiles, production lines, price tiers."""
+"""What goes in and out of the industry service: supplier profiles, production lines,
+price tiers."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from alliedforge.domain.requirements.schemas import Code, LabelIn, Month, Quantity
 from alliedforge.scenario.model import LineState
 
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Months = Annotated[int, Field(ge=0, le=1200)]
+Year = Annotated[int, Field(ge=1600, le=9999)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 Country = Annotated[
     str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=2, max_length=8)
 ]
@@ -100,3 +105,96 @@ class PriceFilter(BaseModel):
 
     supplier: Code | None = None
     item: Code | None = None
+
+
+class ContactsIn(BaseModel):
+    """Contact fields to change; absent fields stay as they are, null clears one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    address: Text | None = None
+    phone: Short | None = None
+    fax: Short | None = None
+    mobile: Short | None = None
+    email: Short | None = None
+    website: Short | None = None
+
+
+class TrackRecordIn(BaseModel):
+    """Track-record fields to change; absent fields stay as they are, null clears one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    products_delivered: Quantity | None = None
+    contracts: Annotated[int, Field(ge=0)] | None = None
+    since: Year | None = None
+
+
+class SupplierUpdate(BaseModel):
+    """Profile fields to change, by the agency or the supplier's own users; absent fields
+    stay as they are, null clears one. Code, name and country are the register's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: Text | None = None
+    products: Text | None = None
+    contacts: ContactsIn | None = None
+    year_founded: Year | None = None
+    ownership: Text | None = None
+    rd_investment: Text | None = None
+    track_record: TrackRecordIn | None = None
+
+
+class LineCreate(BaseModel):
+    """A new production line; a supplier user may leave out `supplier` (their own) and
+    starts its codes with their NCAGE code and a dash (`S000X-…`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code
+    supplier: Code | None = None
+    item: Code
+    capacity_per_month: Quantity
+    state: LineState
+    lead_months: Months | None = None
+    opening_cost: Quantity | None = None
+    ramp_months: Months | None = None
+    earliest_decision: Month | None = None
+    label: LabelIn = LabelIn()
+
+
+class LineUpdate(BaseModel):
+    """Fields to change; absent fields stay as they are, null clears an optional one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item: Code | None = None
+    capacity_per_month: Quantity | None = None
+    state: LineState | None = None
+    lead_months: Months | None = None
+    opening_cost: Quantity | None = None
+    ramp_months: Months | None = None
+    earliest_decision: Month | None = None
+    label: LabelIn | None = None
+
+
+class PriceCreate(BaseModel):
+    """A new price tier; a supplier user may leave out `supplier` (their own)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    supplier: Code | None = None
+    item: Code
+    min_quantity: Quantity = 0
+    unit_price: Quantity
+    label: LabelIn = LabelIn()
+
+
+class PriceUpdate(BaseModel):
+    """Fields to change; absent fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_quantity: Quantity | None = None
+    unit_price: Quantity | None = None
+    label: LabelIn | None = None

@@ -1,27 +1,65 @@
-"""Reading industry: every role sees supplier profiles; lines and prices are the agency's
-and their own supplier's (a nation sees none); labels apply on top."""
+"""Industry: supplier profiles, production lines and price tiers.
+
+Reading: every role sees supplier profiles; lines and prices are the agency's and their
+own supplier's (a nation sees none); labels apply on top. Writing: a supplier's users and
+the agency change its profile, lines and prices; nobody else. Line codes are unique
+across the alliance, so a supplier's users code their lines `<NCAGE>-…` and nobody else
+may: a code already taken can then only be one of the supplier's own lines, and the
+refusal reveals nothing about another supplier. Every write states the version it is
+based on and is audited.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
-from alliedforge.domain.access.caller import Caller
+from alliedforge.domain.access.caller import Caller, Role
 from alliedforge.domain.catalogue.models import Item
-from alliedforge.domain.catalogue.service import found, label_of, page_from
+from alliedforge.domain.catalogue.repository import taken
+from alliedforge.domain.catalogue.service import (
+    AGENCY,
+    changed,
+    created,
+    deleted,
+    found,
+    given,
+    item_for,
+    label_of,
+    page_from,
+    require_role,
+    writable,
+)
+from alliedforge.domain.errors import ForbiddenError, InvalidError
 from alliedforge.domain.industry import repository
 from alliedforge.domain.industry.models import Line, Price, Supplier
 from alliedforge.domain.industry.schemas import (
     Contacts,
+    LineCreate,
     LineFilter,
     LineRead,
+    LineUpdate,
+    PriceCreate,
     PriceFilter,
     PriceRead,
+    PriceUpdate,
     SupplierFilter,
     SupplierRead,
+    SupplierUpdate,
     TrackRecord,
 )
 from alliedforge.domain.paging import Page, PageRequest
 from alliedforge.scenario.model import LineState
+
+SUPPLIER_WRITERS = AGENCY | {Role.SUPPLIER}
+PROFILE = ("description", "products", "year_founded", "ownership", "rd_investment")
+CONTACTS = ("address", "phone", "fax", "mobile", "email", "website")
+TRACK_RECORD = {
+    "products_delivered": "products_delivered",
+    "contracts": "contracts",
+    "since": "track_record_since",
+}
 
 
 def list_suppliers(
@@ -117,3 +155,148 @@ def _price(row: Price, supplier: str, item: Item) -> PriceRead:
         version=row.version,
         label=label_of(row),
     )
+
+
+def update_supplier(
+    session: Session, caller: Caller, row_id: int, data: SupplierUpdate, expected_version: int
+) -> SupplierRead:
+    """Change a supplier's profile, by the agency or the supplier's own users."""
+    require_role(caller, SUPPLIER_WRITERS, "supplier profiles")
+    row = found(repository.find_supplier(session, caller, row_id), "supplier", row_id)
+    if caller.role is Role.SUPPLIER and caller.supplier_id != row.id:
+        raise ForbiddenError(f"a {caller.supplier} user changes the {caller.supplier} profile only")
+    writable(row, "supplier", expected_version)
+    changes: dict[str, Any] = given(row, data, *PROFILE)
+    if data.contacts is not None:
+        changes |= given(row, data.contacts, *CONTACTS)
+    if data.track_record is not None:
+        sent = data.track_record.model_fields_set
+        changes |= {
+            column: getattr(data.track_record, field)
+            for field, column in TRACK_RECORD.items()
+            if field in sent
+        }
+    changed(session, caller, "supplier", row, changes, None, expected_version)
+    return get_supplier(session, caller, row_id)
+
+
+def create_line(session: Session, caller: Caller, data: LineCreate) -> LineRead:
+    """A new production line of the caller's supplier (the agency names the supplier)."""
+    require_role(caller, SUPPLIER_WRITERS, "lines")
+    supplier = _owner(session, caller, data.supplier, "lines")
+    _check_line_code(session, caller, supplier, data.code)
+    row = Line(
+        code=data.code,
+        supplier_id=supplier.id,
+        item_id=item_for(session, caller, data.item).id,
+        capacity_per_month=data.capacity_per_month,
+        state=data.state,
+        lead_months=data.lead_months,
+        opening_cost=data.opening_cost,
+        ramp_months=data.ramp_months,
+        earliest_decision=data.earliest_decision,
+    )
+    created(session, caller, "line", row, data.label)
+    return get_line(session, caller, row.id)
+
+
+def update_line(
+    session: Session, caller: Caller, row_id: int, data: LineUpdate, expected_version: int
+) -> LineRead:
+    """Change fields of a line the caller's supplier owns (its code and supplier stay)."""
+    require_role(caller, SUPPLIER_WRITERS, "lines")
+    row = found(repository.find_line(session, caller, row_id), "line", row_id)[0]
+    writable(row, "line", expected_version)
+    changes = given(
+        row,
+        data,
+        "capacity_per_month",
+        "state",
+        "lead_months",
+        "opening_cost",
+        "ramp_months",
+        "earliest_decision",
+    )
+    if data.item is not None:
+        changes["item_id"] = item_for(session, caller, data.item).id
+    changed(session, caller, "line", row, changes, data.label, expected_version)
+    return get_line(session, caller, row_id)
+
+
+def delete_line(session: Session, caller: Caller, row_id: int, expected_version: int) -> None:
+    """Remove a line the caller's supplier owns (commitments on it block this)."""
+    require_role(caller, SUPPLIER_WRITERS, "lines")
+    row = found(repository.find_line(session, caller, row_id), "line", row_id)[0]
+    deleted(session, caller, "line", writable(row, "line", expected_version), expected_version)
+
+
+def create_price(session: Session, caller: Caller, data: PriceCreate) -> PriceRead:
+    """A new price tier of the caller's supplier (the agency names the supplier)."""
+    require_role(caller, SUPPLIER_WRITERS, "prices")
+    supplier = _owner(session, caller, data.supplier, "prices")
+    item = item_for(session, caller, data.item)
+    _unique_price(session, supplier.id, item.id, data.min_quantity)
+    row = Price(
+        supplier_id=supplier.id,
+        item_id=item.id,
+        min_quantity=data.min_quantity,
+        unit_price=data.unit_price,
+    )
+    created(session, caller, "price", row, data.label)
+    return get_price(session, caller, row.id)
+
+
+def update_price(
+    session: Session, caller: Caller, row_id: int, data: PriceUpdate, expected_version: int
+) -> PriceRead:
+    """Change the tier threshold, unit price or label of a price the caller's supplier owns."""
+    require_role(caller, SUPPLIER_WRITERS, "prices")
+    row = found(repository.find_price(session, caller, row_id), "price", row_id)[0]
+    writable(row, "price", expected_version)
+    if data.min_quantity is not None and data.min_quantity != row.min_quantity:
+        _unique_price(session, row.supplier_id, row.item_id, data.min_quantity)
+    changes = given(row, data, "min_quantity", "unit_price")
+    changed(session, caller, "price", row, changes, data.label, expected_version)
+    return get_price(session, caller, row_id)
+
+
+def delete_price(session: Session, caller: Caller, row_id: int, expected_version: int) -> None:
+    """Remove a price tier the caller's supplier owns."""
+    require_role(caller, SUPPLIER_WRITERS, "prices")
+    row = found(repository.find_price(session, caller, row_id), "price", row_id)[0]
+    deleted(session, caller, "price", writable(row, "price", expected_version), expected_version)
+
+
+def _owner(session: Session, caller: Caller, supplier: str | None, what: str) -> Supplier:
+    """The supplier a new row belongs to: a supplier user's own (naming another is
+    forbidden), the one the agency names."""
+    code = supplier if supplier is not None else caller.supplier
+    if caller.role is Role.SUPPLIER and code != caller.supplier:
+        raise ForbiddenError(f"a {caller.supplier} user records {caller.supplier} {what} only")
+    if code is None:
+        raise InvalidError("supplier", None, f"name the supplier the {what} belong to")
+    row = repository.supplier_by_code(session, caller, code)
+    if row is None:
+        raise InvalidError("supplier", code, "no such supplier")
+    return row
+
+
+def _check_line_code(session: Session, caller: Caller, supplier: Supplier, code: str) -> None:
+    """Codes `<NCAGE>-…` are that supplier's, and a supplier's users use no others."""
+    prefix, dash, _rest = code.partition("-")
+    if caller.role is Role.SUPPLIER and not (dash and prefix == supplier.code):
+        raise InvalidError("code", code, f"{supplier.code} line codes start with {supplier.code}-")
+    if dash and prefix != supplier.code and repository.supplier_code_of_prefix(session, prefix):
+        raise InvalidError("code", code, f"codes starting {prefix}- are {prefix}'s lines")
+    if taken(session, Line.code == code):
+        raise InvalidError("code", code, "a line with this code exists")
+
+
+def _unique_price(session: Session, supplier_id: int, item_id: int, min_quantity: float) -> None:
+    key = (
+        Price.supplier_id == supplier_id,
+        Price.item_id == item_id,
+        Price.min_quantity == min_quantity,
+    )
+    if taken(session, *key):
+        raise InvalidError("min_quantity", min_quantity, "you have a tier from it for this item")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, TypeVarTuple
+
 from sqlalchemy import Row, Select, false, select
 from sqlalchemy.orm import Session
 
@@ -14,16 +17,35 @@ from alliedforge.domain.requirements.models import Requirement
 from alliedforge.domain.requirements.schemas import RequirementFilter
 
 RequirementRow = Row[Requirement, str, str]
+Ts = TypeVarTuple("Ts")
+
+# A listed requirement as plain columns (building ORM objects costs more than the query).
+LISTED = (
+    Requirement.id,
+    Requirement.code,
+    Nation.code.label("nation"),
+    WeaponSystem.code.label("weapon_system"),
+    Requirement.quantity,
+    Requirement.due,
+    Requirement.priority,
+    Requirement.status,
+    Requirement.reason,
+    Requirement.created_by,
+    Requirement.created_at,
+    Requirement.updated_by,
+    Requirement.updated_at,
+    Requirement.version,
+    Requirement.classification,
+    Requirement.releasable_to,
+)
 
 
-def _visible(caller: Caller) -> Select[Requirement, str, str]:
-    """Requirements with their nation and weapon system codes, as far as the caller may
-    see them: staff all, a nation its own, a supplier none (it sees demand as aggregates);
-    labels on top."""
-    query = (
-        select(Requirement, Nation.code, WeaponSystem.code)
-        .join(Nation, Requirement.nation_id == Nation.id)
-        .join(WeaponSystem, Requirement.weapon_system_id == WeaponSystem.id)
+def _scoped(query: Select[*Ts], caller: Caller) -> Select[*Ts]:
+    """`query` (over requirements joined to nations and weapon systems) limited to what
+    the caller may see: staff all, a nation its own, a supplier none (it sees demand as
+    aggregates); labels on top."""
+    query = query.join(Nation, Requirement.nation_id == Nation.id).join(
+        WeaponSystem, Requirement.weapon_system_id == WeaponSystem.id
     )
     if caller.unrestricted:
         return query
@@ -43,10 +65,10 @@ def _visible(caller: Caller) -> Select[Requirement, str, str]:
 
 def list_rows(
     session: Session, caller: Caller, filters: RequirementFilter, page: PageRequest
-) -> list[RequirementRow]:
-    """One page of visible requirements matching `filters`, in id order (one extra row
-    tells whether another page follows)."""
-    query = _visible(caller)
+) -> Sequence[Any]:
+    """One page of visible requirements matching `filters` as `LISTED` columns, in id
+    order (one extra row tells whether another page follows)."""
+    query = _scoped(select(*LISTED), caller)
     if filters.nation is not None:
         query = query.where(Nation.code == filters.nation)
     if filters.weapon_system is not None:
@@ -61,13 +83,15 @@ def list_rows(
         query = query.where(Requirement.due <= filters.due_to)
     if page.after is not None:
         query = query.where(Requirement.id > page.after)
-    return list(session.execute(query.order_by(Requirement.id).limit(page.limit + 1)).all())
+    return session.execute(query.order_by(Requirement.id).limit(page.limit + 1)).all()
 
 
 def find_row(session: Session, caller: Caller, requirement_id: int) -> RequirementRow | None:
     """The requirement with this id if the caller may see it."""
-    query = _visible(caller).where(Requirement.id == requirement_id)
-    return session.execute(query).one_or_none()
+    query = select(Requirement, Nation.code, WeaponSystem.code)
+    return session.execute(
+        _scoped(query, caller).where(Requirement.id == requirement_id)
+    ).one_or_none()
 
 
 def code_in_use(session: Session, nation_id: int, code: str) -> bool:

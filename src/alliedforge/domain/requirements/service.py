@@ -9,6 +9,8 @@ an older version is a `ConflictError`, never a silent overwrite.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -50,7 +52,7 @@ def list_requirements(
 ) -> Page[RequirementRead]:
     """One page of the requirements the caller may see, in id order."""
     rows = repository.list_rows(session, caller, filters, page)
-    items = [_read(*row) for row in rows[: page.limit]]
+    items = [_present(row) for row in rows[: page.limit]]
     return Page(items, items[-1].id if len(rows) > page.limit else None)
 
 
@@ -262,21 +264,27 @@ def _audited(requirement: Requirement) -> dict[str, object]:
 
 
 def _read(requirement: Requirement, nation: str, weapon_system: str) -> RequirementRead:
-    label = Label.parse(requirement.classification, requirement.releasable_to)
+    return _present(requirement, nation=nation, weapon_system=weapon_system)
+
+
+def _present(row: Any, **codes: str) -> RequirementRead:
+    """What a caller sees of a requirement (an ORM object plus its codes, or a listed
+    row that carries them)."""
+    label = Label.parse(row.classification, row.releasable_to)
     return RequirementRead(
-        id=requirement.id,
-        code=requirement.code,
-        nation=nation,
-        weapon_system=weapon_system,
-        quantity=requirement.quantity,
-        due=requirement.due,
-        priority=requirement.priority,
-        status=RequirementStatus(requirement.status),
-        reason=requirement.reason,
-        created_by=requirement.created_by,
-        created_at=requirement.created_at,
-        updated_by=requirement.updated_by,
-        updated_at=requirement.updated_at,
-        version=requirement.version,
+        id=row.id,
+        code=row.code,
+        nation=codes.get("nation", getattr(row, "nation", "")),
+        weapon_system=codes.get("weapon_system", getattr(row, "weapon_system", "")),
+        quantity=row.quantity,
+        due=row.due,
+        priority=row.priority,
+        status=RequirementStatus(row.status),
+        reason=row.reason,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        updated_by=row.updated_by,
+        updated_at=row.updated_at,
+        version=row.version,
         label=label.as_stanag_4774(),
     )

@@ -1,0 +1,186 @@
+"""Plan runs solving in this process: one background thread at a time, its live progress.
+
+The registry is in-process memory: a run started by another process (or before a restart)
+has no live progress here, only its stored row. One solve runs per process at a time; a
+second request while one runs is refused (409) rather than queued, so that a planner never
+waits on a queue they cannot see.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import Engine
+
+from alliedforge.domain.plans import service as plan_runs
+from alliedforge.domain.plans.models import RunStatus
+from alliedforge.planning.options import PlanOptions, Progress
+from alliedforge.planning.solve import solve_plan
+from alliedforge.scenario.model import Scenario
+from alliedforge.store.engine import session_scope
+from alliedforge.store.scope import bind_scope
+
+# The solve runs for the agency, which started it: it stores every nation's deliveries.
+AGENCY_WORKER = {"staff": "on"}
+
+
+class BusyError(Exception):
+    """A plan run is already solving in this process."""
+
+    def __init__(self, run_id: int | None) -> None:
+        super().__init__(f"plan run {run_id} is still solving; start another when it ends")
+        self.run_id = run_id
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else value
+
+
+@dataclass(frozen=True, slots=True)
+class JobState:
+    """The latest we know of a solving run. `seq` grows with every change; `status` is a
+    `RunStatus` value, written only after the run's row is committed."""
+
+    run_id: int
+    seq: int = 0
+    status: str = RunStatus.RUNNING.value
+    phase: str = "starting"
+    elapsed: float = 0.0
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    error: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status != RunStatus.RUNNING
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "status": self.status,
+            "phase": self.phase,
+            "elapsed": self.elapsed,
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "error": self.error,
+        }
+
+
+class JobRegistry:
+    """Live states of the runs this process solved, guarded by one condition variable."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._jobs: dict[int, JobState] = {}
+        self._reserved = False
+        self._active: int | None = None
+
+    def reserve(self) -> None:
+        """Claim the one solving slot; `BusyError` if a run holds it."""
+        with self._changed:
+            if self._reserved:
+                raise BusyError(self._active)
+            self._reserved = True
+
+    def release(self) -> None:
+        """Give back a slot whose run never started."""
+        with self._changed:
+            self._reserved = False
+            self._active = None
+
+    def begin(self, run_id: int) -> None:
+        """The reserved slot now solves `run_id`."""
+        with self._changed:
+            self._active = run_id
+            self._jobs[run_id] = JobState(run_id)
+            self._changed.notify_all()
+
+    def _update(self, run_id: int, **changes: Any) -> None:
+        with self._changed:
+            state = self._jobs[run_id]
+            self._jobs[run_id] = replace(state, seq=state.seq + 1, **changes)
+            self._changed.notify_all()
+
+    def report(self, run_id: int, progress: Progress) -> None:
+        """Record a progress report of the solve (objective and bound keep their best)."""
+        state = self.get(run_id)
+        objective = _finite(progress.objective)
+        bound = _finite(progress.bound)
+        self._update(
+            run_id,
+            phase=progress.phase,
+            elapsed=progress.elapsed,
+            objective=state.objective if objective is None and state else objective,
+            bound=state.bound if bound is None and state else bound,
+            gap=_finite(progress.gap),
+        )
+
+    def end(self, run_id: int, status: RunStatus, error: str | None = None) -> None:
+        """The run's row is committed as `status`; free the slot."""
+        with self._changed:
+            self._reserved = False
+            self._active = None
+        self._update(run_id, status=status.value, phase=status.value, error=error)
+
+    def get(self, run_id: int) -> JobState | None:
+        with self._changed:
+            return self._jobs.get(run_id)
+
+    def wait(self, run_id: int, after_seq: int, timeout: float) -> JobState | None:
+        """The run's state once its `seq` passes `after_seq` (or the current one on timeout)."""
+        with self._changed:
+            self._changed.wait_for(
+                lambda: (state := self._jobs.get(run_id)) is None or state.seq > after_seq,
+                timeout=timeout,
+            )
+            return self._jobs.get(run_id)
+
+
+def solve_run(
+    engine: Engine,
+    registry: JobRegistry,
+    run_id: int,
+    scenario: Scenario,
+    options: PlanOptions,
+) -> None:
+    """Solve the `running` run `run_id` and store how it ended, in a session of its own."""
+    options = replace(options, progress=lambda progress: registry.report(run_id, progress))
+    status, message = RunStatus.DONE, None
+    try:
+        plan = solve_plan(scenario, options)
+        with session_scope(engine, write=True) as session:
+            bind_scope(session, AGENCY_WORKER)
+            plan_runs.finish_run(session, run_id, plan)
+            session.commit()
+    except Exception as error:  # a failed solve is recorded, never lost in a thread
+        status, message = RunStatus.FAILED, f"{type(error).__name__}: {error}"
+        with session_scope(engine, write=True) as session:
+            bind_scope(session, AGENCY_WORKER)
+            plan_runs.fail_run(session, run_id, message)
+            session.commit()
+    finally:
+        registry.end(run_id, status, message)
+
+
+def start_solve(
+    engine: Engine,
+    registry: JobRegistry,
+    run_id: int,
+    scenario: Scenario,
+    options: PlanOptions,
+) -> threading.Thread:
+    """Solve run `run_id` (its slot reserved) on a daemon thread."""
+    registry.begin(run_id)
+    thread = threading.Thread(
+        target=solve_run,
+        args=(engine, registry, run_id, scenario, options),
+        name=f"plan-run-{run_id}",
+        daemon=True,
+    )
+    thread.start()
+    return thread
