@@ -188,3 +188,32 @@ def test_auditors_read_the_chained_log_nations_do_not(api: Service) -> None:
         assert [(e["action"], e["actor"]) for e in mine] == [("create", "own-desk")]
         assert mine[0]["after"]["code"] == "API-6"
         assert auditor.get("/audit/verify").json()["intact"] is True
+
+
+def test_sign_in_cookie_sign_out_and_the_login_rate_limit(api: Service) -> None:
+    with api.client() as client:
+        signed_in = client.post("/auth/login", json={"name": "agency", "password": PASSWORD})
+        assert signed_in.status_code == 200
+        assert signed_in.json()["role"] == "planner"
+        assert client.get("/me").json()["name"] == "agency"  # the session cookie
+        assert client.post("/auth/logout").status_code == 204
+        assert client.get("/me").status_code == 401
+    with api.client() as client:
+        wrong = {"name": "auditor", "password": "not the password"}
+        statuses = [client.post("/auth/login", json=wrong).status_code for _ in range(5)]
+        assert statuses == [401] * 5
+        limited = client.post("/auth/login", json={"name": "auditor", "password": PASSWORD})
+        assert limited.status_code == 429
+        assert int(limited.headers["Retry-After"]) > 0
+
+
+def test_a_revoked_token_stops_working_at_once(api: Service) -> None:
+    with api.client("own-desk") as client:
+        created = client.post("/tokens", json={"name": "short-lived", "days": 1})
+        assert created.status_code == 201
+        fresh = created.json()
+        headers = {"Authorization": f"Bearer {fresh['token']}"}
+        assert client.get("/me", headers=headers).status_code == 200
+        assert fresh["token"] not in client.get("/tokens").text  # never listed again
+        assert client.delete(f"/tokens/{fresh['id']}").status_code == 204
+        assert client.get("/me", headers=headers).status_code == 401

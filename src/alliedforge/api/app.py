@@ -13,7 +13,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from alliedforge.api.errors import install_error_handlers
+from alliedforge.api.errors import declare_error_responses, install_error_handlers
 from alliedforge.api.routers import (
     audit,
     auth,
@@ -73,6 +73,7 @@ def create_app(url: str | None = None) -> FastAPI:
         plans.router,
         scenario.router,
     ):
+        declare_error_responses(router)
         app.include_router(router, prefix=API)
     # Deployments have no internet: the API docs page uses the Swagger UI in the package.
     app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path))

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
 from alliedforge.api.deps import SESSION_COOKIE, CurrentCaller, DbSession
+from alliedforge.api.errors import RATE_LIMITED, UNAUTHENTICATED
+from alliedforge.api.paging import RecordId
 from alliedforge.domain.access import service as access
 from alliedforge.domain.access.caller import Caller, Role
 from alliedforge.domain.errors import AuthenticationError
@@ -62,7 +64,11 @@ class TokenCreated(TokenRead):
     token: str = Field(description="Shown once: store it now.")
 
 
-@router.post("/auth/login", response_model=Me)
+@router.post(
+    "/auth/login",
+    response_model=Me,
+    responses={401: UNAUTHENTICATED, 429: RATE_LIMITED},
+)
 def login(session: DbSession, credentials: Credentials, request: Request, response: Response) -> Me:
     """Sign in with name and password; sets the session cookie. Repeated failures are
     rate-limited (429 with Retry-After)."""
@@ -119,7 +125,7 @@ def create_token(session: DbSession, caller: CurrentCaller, data: TokenCreate) -
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_token(session: DbSession, caller: CurrentCaller, token_id: int) -> None:
+def revoke_token(session: DbSession, caller: CurrentCaller, token_id: RecordId) -> None:
     """Revoke one of your tokens; it stops working at once."""
     access.revoke_token(session, caller, token_id)
     session.commit()

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from alliedforge.api.deps import CurrentCaller, DbSession, ExpectedVersion, etag
-from alliedforge.api.paging import PageOut, PageParams, page_request
+from alliedforge.api.paging import PageOut, PageParams, RecordId, page_request
 from alliedforge.domain.catalogue import service
 from alliedforge.domain.catalogue.schemas import (
     ComponentCreate,
@@ -41,7 +41,7 @@ def list_weapon_systems(
 
 @router.get("/weapon-systems/{weapon_system_id}", response_model=WeaponSystemRead)
 def get_weapon_system(
-    session: DbSession, caller: CurrentCaller, weapon_system_id: int, response: Response
+    session: DbSession, caller: CurrentCaller, weapon_system_id: RecordId, response: Response
 ) -> WeaponSystemRead:
     """One weapon system, with its ETag."""
     found = service.get_weapon_system(session, caller, weapon_system_id)
@@ -62,7 +62,7 @@ def list_items(
 
 @router.get("/items/{item_id}", response_model=ItemRead)
 def get_item(
-    session: DbSession, caller: CurrentCaller, item_id: int, response: Response
+    session: DbSession, caller: CurrentCaller, item_id: RecordId, response: Response
 ) -> ItemRead:
     """One item, with its ETag."""
     found = service.get_item(session, caller, item_id)
@@ -83,7 +83,7 @@ def list_qualifications(
 
 @router.get("/qualifications/{qualification_id}", response_model=QualificationRead)
 def get_qualification(
-    session: DbSession, caller: CurrentCaller, qualification_id: int, response: Response
+    session: DbSession, caller: CurrentCaller, qualification_id: RecordId, response: Response
 ) -> QualificationRead:
     """One qualification, with its ETag."""
     found = service.get_qualification(session, caller, qualification_id)
@@ -101,7 +101,7 @@ def list_components(
 
 @router.get("/components/{component_id}", response_model=ComponentRead)
 def get_component(
-    session: DbSession, caller: CurrentCaller, component_id: int, response: Response
+    session: DbSession, caller: CurrentCaller, component_id: RecordId, response: Response
 ) -> ComponentRead:
     """One component, with its ETag."""
     found = service.get_component(session, caller, component_id)
@@ -133,7 +133,7 @@ def create_weapon_system(
 def update_weapon_system(
     session: DbSession,
     caller: CurrentCaller,
-    weapon_system_id: int,
+    weapon_system_id: RecordId,
     data: WeaponSystemUpdate,
     version: ExpectedVersion,
     response: Response,
@@ -147,7 +147,7 @@ def update_weapon_system(
 
 @router.delete("/weapon-systems/{weapon_system_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_weapon_system(
-    session: DbSession, caller: CurrentCaller, weapon_system_id: int, version: ExpectedVersion
+    session: DbSession, caller: CurrentCaller, weapon_system_id: RecordId, version: ExpectedVersion
 ) -> None:
     """Remove a weapon system (the agency; If-Match: its ETag)."""
     service.delete_weapon_system(session, caller, weapon_system_id, version)
@@ -174,7 +174,7 @@ def create_item(
 def update_item(
     session: DbSession,
     caller: CurrentCaller,
-    item_id: int,
+    item_id: RecordId,
     data: ItemUpdate,
     version: ExpectedVersion,
     response: Response,
@@ -188,7 +188,7 @@ def update_item(
 
 @router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_item(
-    session: DbSession, caller: CurrentCaller, item_id: int, version: ExpectedVersion
+    session: DbSession, caller: CurrentCaller, item_id: RecordId, version: ExpectedVersion
 ) -> None:
     """Remove a item (the agency; If-Match: its ETag)."""
     service.delete_item(session, caller, item_id, version)
@@ -215,7 +215,7 @@ def create_component(
 def update_component(
     session: DbSession,
     caller: CurrentCaller,
-    component_id: int,
+    component_id: RecordId,
     data: ComponentUpdate,
     version: ExpectedVersion,
     response: Response,
@@ -229,7 +229,7 @@ def update_component(
 
 @router.delete("/components/{component_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_component(
-    session: DbSession, caller: CurrentCaller, component_id: int, version: ExpectedVersion
+    session: DbSession, caller: CurrentCaller, component_id: RecordId, version: ExpectedVersion
 ) -> None:
     """Remove a component (the agency; If-Match: its ETag)."""
     service.delete_component(session, caller, component_id, version)
@@ -260,7 +260,7 @@ def create_qualification(
 def update_qualification(
     session: DbSession,
     caller: CurrentCaller,
-    qualification_id: int,
+    qualification_id: RecordId,
     data: QualificationUpdate,
     version: ExpectedVersion,
     response: Response,
@@ -274,7 +274,7 @@ def update_qualification(
 
 @router.delete("/qualifications/{qualification_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_qualification(
-    session: DbSession, caller: CurrentCaller, qualification_id: int, version: ExpectedVersion
+    session: DbSession, caller: CurrentCaller, qualification_id: RecordId, version: ExpectedVersion
 ) -> None:
     """Remove a qualification (the agency; If-Match: its ETag)."""
     service.delete_qualification(session, caller, qualification_id, version)

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from alliedforge.api.deps import CurrentCaller, DbSession, ExpectedVersion, etag
-from alliedforge.api.paging import PageOut, PageParams, page_request
+from alliedforge.api.paging import PageOut, PageParams, RecordId, page_request
 from alliedforge.domain.demand import service
 from alliedforge.domain.demand.schemas import (
     AggregateFilter,
@@ -49,7 +49,7 @@ def list_budgets(
 
 @router.get("/budgets/{budget_id}", response_model=BudgetRead)
 def get_budget(
-    session: DbSession, caller: CurrentCaller, budget_id: int, response: Response
+    session: DbSession, caller: CurrentCaller, budget_id: RecordId, response: Response
 ) -> BudgetRead:
     """One budget, with its ETag."""
     found = service.get_budget(session, caller, budget_id)
@@ -70,7 +70,7 @@ def list_stockpiles(
 
 @router.get("/stockpiles/{stockpile_id}", response_model=StockpileRead)
 def get_stockpile(
-    session: DbSession, caller: CurrentCaller, stockpile_id: int, response: Response
+    session: DbSession, caller: CurrentCaller, stockpile_id: RecordId, response: Response
 ) -> StockpileRead:
     """One stockpile, with its ETag."""
     found = service.get_stockpile(session, caller, stockpile_id)
@@ -91,7 +91,7 @@ def list_fleets(
 
 @router.get("/fleets/{fleet_id}", response_model=FleetRead)
 def get_fleet(
-    session: DbSession, caller: CurrentCaller, fleet_id: int, response: Response
+    session: DbSession, caller: CurrentCaller, fleet_id: RecordId, response: Response
 ) -> FleetRead:
     """One fleet, with its ETag."""
     found = service.get_fleet(session, caller, fleet_id)
@@ -112,7 +112,7 @@ def list_commitments(
 
 @router.get("/commitments/{commitment_id}", response_model=CommitmentRead)
 def get_commitment(
-    session: DbSession, caller: CurrentCaller, commitment_id: int, response: Response
+    session: DbSession, caller: CurrentCaller, commitment_id: RecordId, response: Response
 ) -> CommitmentRead:
     """One commitment, with its ETag."""
     found = service.get_commitment(session, caller, commitment_id)
@@ -140,7 +140,7 @@ def create_budget(
 def update_budget(
     session: DbSession,
     caller: CurrentCaller,
-    budget_id: int,
+    budget_id: RecordId,
     data: BudgetUpdate,
     version: ExpectedVersion,
     response: Response,
@@ -154,7 +154,7 @@ def update_budget(
 
 @router.delete("/budgets/{budget_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_budget(
-    session: DbSession, caller: CurrentCaller, budget_id: int, version: ExpectedVersion
+    session: DbSession, caller: CurrentCaller, budget_id: RecordId, version: ExpectedVersion
 ) -> None:
     """Remove a budget (its nation or the agency; If-Match: its ETag)."""
     service.delete_budget(session, caller, budget_id, version)
@@ -181,7 +181,7 @@ def create_stockpile(
 def update_stockpile(
     session: DbSession,
     caller: CurrentCaller,
-    stockpile_id: int,
+    stockpile_id: RecordId,
     data: StockpileUpdate,
     version: ExpectedVersion,
     response: Response,
@@ -195,7 +195,7 @@ def update_stockpile(
 
 @router.delete("/stockpiles/{stockpile_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_stockpile(
-    session: DbSession, caller: CurrentCaller, stockpile_id: int, version: ExpectedVersion
+    session: DbSession, caller: CurrentCaller, stockpile_id: RecordId, version: ExpectedVersion
 ) -> None:
     """Remove a stockpile (its nation or the agency; If-Match: its ETag)."""
     service.delete_stockpile(session, caller, stockpile_id, version)
@@ -222,7 +222,7 @@ def create_fleet(
 def update_fleet(
     session: DbSession,
     caller: CurrentCaller,
-    fleet_id: int,
+    fleet_id: RecordId,
     data: FleetUpdate,
     version: ExpectedVersion,
     response: Response,
@@ -236,7 +236,7 @@ def update_fleet(
 
 @router.delete("/fleets/{fleet_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_fleet(
-    session: DbSession, caller: CurrentCaller, fleet_id: int, version: ExpectedVersion
+    session: DbSession, caller: CurrentCaller, fleet_id: RecordId, version: ExpectedVersion
 ) -> None:
     """Remove a fleet (its nation or the agency; If-Match: its ETag)."""
     service.delete_fleet(session, caller, fleet_id, version)
@@ -263,7 +263,7 @@ def create_commitment(
 def update_commitment(
     session: DbSession,
     caller: CurrentCaller,
-    commitment_id: int,
+    commitment_id: RecordId,
     data: CommitmentUpdate,
     version: ExpectedVersion,
     response: Response,
@@ -277,7 +277,7 @@ def update_commitment(
 
 @router.delete("/commitments/{commitment_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_commitment(
-    session: DbSession, caller: CurrentCaller, commitment_id: int, version: ExpectedVersion
+    session: DbSession, caller: CurrentCaller, commitment_id: RecordId, version: ExpectedVersion
 ) -> None:
     """Remove a commitment (the agency; If-Match: its ETag)."""
     service.delete_commitment(session, caller, commitment_id, version)

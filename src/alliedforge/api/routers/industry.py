@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from alliedforge.api.deps import CurrentCaller, DbSession, ExpectedVersion, etag
-from alliedforge.api.paging import PageOut, PageParams, page_request
+from alliedforge.api.paging import PageOut, PageParams, RecordId, page_request
 from alliedforge.domain.industry import service
 from alliedforge.domain.industry.schemas import (
     LineCreate,
@@ -42,7 +42,7 @@ def list_suppliers(
 
 @router.get("/suppliers/{supplier_id}", response_model=SupplierRead)
 def get_supplier(
-    session: DbSession, caller: CurrentCaller, supplier_id: int, response: Response
+    session: DbSession, caller: CurrentCaller, supplier_id: RecordId, response: Response
 ) -> SupplierRead:
     """One supplier profile, with its ETag."""
     found = service.get_supplier(session, caller, supplier_id)
@@ -63,7 +63,7 @@ def list_lines(
 
 @router.get("/lines/{line_id}", response_model=LineRead)
 def get_line(
-    session: DbSession, caller: CurrentCaller, line_id: int, response: Response
+    session: DbSession, caller: CurrentCaller, line_id: RecordId, response: Response
 ) -> LineRead:
     """One production line, with its ETag."""
     found = service.get_line(session, caller, line_id)
@@ -84,7 +84,7 @@ def list_prices(
 
 @router.get("/prices/{price_id}", response_model=PriceRead)
 def get_price(
-    session: DbSession, caller: CurrentCaller, price_id: int, response: Response
+    session: DbSession, caller: CurrentCaller, price_id: RecordId, response: Response
 ) -> PriceRead:
     """One price tier, with its ETag."""
     found = service.get_price(session, caller, price_id)
@@ -112,7 +112,7 @@ def create_line(
 def update_line(
     session: DbSession,
     caller: CurrentCaller,
-    line_id: int,
+    line_id: RecordId,
     data: LineUpdate,
     version: ExpectedVersion,
     response: Response,
@@ -126,7 +126,7 @@ def update_line(
 
 @router.delete("/lines/{line_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_line(
-    session: DbSession, caller: CurrentCaller, line_id: int, version: ExpectedVersion
+    session: DbSession, caller: CurrentCaller, line_id: RecordId, version: ExpectedVersion
 ) -> None:
     """Remove a line (its supplier or the agency; If-Match: its ETag)."""
     service.delete_line(session, caller, line_id, version)
@@ -153,7 +153,7 @@ def create_price(
 def update_price(
     session: DbSession,
     caller: CurrentCaller,
-    price_id: int,
+    price_id: RecordId,
     data: PriceUpdate,
     version: ExpectedVersion,
     response: Response,
@@ -167,7 +167,7 @@ def update_price(
 
 @router.delete("/prices/{price_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_price(
-    session: DbSession, caller: CurrentCaller, price_id: int, version: ExpectedVersion
+    session: DbSession, caller: CurrentCaller, price_id: RecordId, version: ExpectedVersion
 ) -> None:
     """Remove a price (its supplier or the agency; If-Match: its ETag)."""
     service.delete_price(session, caller, price_id, version)
@@ -178,7 +178,7 @@ def delete_price(
 def update_supplier(
     session: DbSession,
     caller: CurrentCaller,
-    supplier_id: int,
+    supplier_id: RecordId,
     data: SupplierUpdate,
     version: ExpectedVersion,
     response: Response,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from alliedforge.api.deps import CurrentCaller, DbSession, etag
-from alliedforge.api.paging import PageOut, PageParams, page_request
+from alliedforge.api.paging import PageOut, PageParams, RecordId, page_request
 from alliedforge.domain.nations import service
 from alliedforge.domain.nations.schemas import NationRead
 
@@ -24,7 +24,7 @@ def list_nations(
 
 @router.get("/{nation_id}", response_model=NationRead)
 def get_nation(
-    session: DbSession, caller: CurrentCaller, nation_id: int, response: Response
+    session: DbSession, caller: CurrentCaller, nation_id: RecordId, response: Response
 ) -> NationRead:
     """One nation, with its ETag."""
     nation = service.get_nation(session, caller, nation_id)

@@ -20,8 +20,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from alliedforge.api.deps import CurrentCaller, DbSession
+from alliedforge.api.errors import CONFLICT, PROBLEMS
 from alliedforge.api.jobs import BusyError, JobRegistry, JobState, start_solve
-from alliedforge.api.paging import PageOut, PageParams
+from alliedforge.api.paging import PageOut, PageParams, RecordId
 from alliedforge.domain.access.caller import Caller, Role
 from alliedforge.domain.errors import DomainError, ForbiddenError
 from alliedforge.domain.plans import service as plan_runs
@@ -138,7 +139,12 @@ def _read(run: PlanRun, registry: JobRegistry) -> RunRead:
     return read
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=RunRead)
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=RunRead,
+    responses={409: CONFLICT, 422: PROBLEMS},
+)
 def start_plan(
     session: DbSession,
     caller: CurrentCaller,
@@ -203,7 +209,9 @@ def list_plans(
 
 
 @router.get("/{run_id}", response_model=RunRead)
-def get_plan(session: DbSession, _caller: CurrentCaller, run_id: int, request: Request) -> RunRead:
+def get_plan(
+    session: DbSession, _caller: CurrentCaller, run_id: RecordId, request: Request
+) -> RunRead:
     """One plan run, with live progress while it solves."""
     return _read(plan_runs.get_run(session, run_id), registry_of(request))
 
@@ -252,7 +260,7 @@ def _events(registry: JobRegistry, engine: Engine, run_id: int) -> Iterator[str]
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 def plan_events(
-    session: DbSession, _caller: CurrentCaller, run_id: int, request: Request
+    session: DbSession, _caller: CurrentCaller, run_id: RecordId, request: Request
 ) -> StreamingResponse:
     """Server-sent events: one `data: {json}` per progress change (at most ~2 a second),
     a final event with the run's end status, then the stream closes."""
@@ -273,11 +281,11 @@ def _finished(session: Session, run_id: int) -> PlanRun:
     return run
 
 
-@router.get("/{run_id}/deliveries", response_model=PageOut[DeliveryRead])
+@router.get("/{run_id}/deliveries", response_model=PageOut[DeliveryRead], responses={409: CONFLICT})
 def list_deliveries(
     session: DbSession,
     caller: CurrentCaller,
-    run_id: int,
+    run_id: RecordId,
     page: Annotated[PageParams, Query()],
 ) -> PageOut[DeliveryRead]:
     """The run's planned deliveries you may see: staff all, a nation user those to its
@@ -310,9 +318,9 @@ def list_deliveries(
 @router.get(
     "/{run_id}/package",
     response_class=Response,
-    responses={200: {"content": {"application/zip": {}}}},
+    responses={200: {"content": {"application/zip": {}}}, 409: CONFLICT},
 )
-def plan_package(session: DbSession, caller: CurrentCaller, run_id: int) -> Response:
+def plan_package(session: DbSession, caller: CurrentCaller, run_id: RecordId) -> Response:
     """The run's plan package (summary.json and the CSV tables) as a zip; staff only."""
     if not caller.is_staff:
         raise ForbiddenError("only alliance staff download whole plan packages")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from alliedforge.api.deps import CurrentCaller, DbSession, ExpectedVersion, etag
-from alliedforge.api.paging import PageOut, PageParams, page_request
+from alliedforge.api.paging import PageOut, PageParams, RecordId, page_request
 from alliedforge.domain.requirements import service
 from alliedforge.domain.requirements.schemas import (
     RequirementCreate,
@@ -63,7 +63,7 @@ def create_requirement(
 
 @router.get("/{requirement_id}", response_model=RequirementRead)
 def get_requirement(
-    session: DbSession, caller: CurrentCaller, requirement_id: int, response: Response
+    session: DbSession, caller: CurrentCaller, requirement_id: RecordId, response: Response
 ) -> RequirementRead:
     """One requirement, with its ETag for a later update."""
     return _one(response, service.get_requirement(session, caller, requirement_id))
@@ -73,7 +73,7 @@ def get_requirement(
 def update_requirement(
     session: DbSession,
     caller: CurrentCaller,
-    requirement_id: int,
+    requirement_id: RecordId,
     data: RequirementUpdate,
     version: ExpectedVersion,
     response: Response,
@@ -86,7 +86,7 @@ def update_requirement(
 
 @router.delete("/{requirement_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_requirement(
-    session: DbSession, caller: CurrentCaller, requirement_id: int, version: ExpectedVersion
+    session: DbSession, caller: CurrentCaller, requirement_id: RecordId, version: ExpectedVersion
 ) -> None:
     """Remove a requirement (If-Match: its ETag)."""
     service.delete_requirement(session, caller, requirement_id, version)
@@ -97,7 +97,7 @@ def delete_requirement(
 def submit_requirement(
     session: DbSession,
     caller: CurrentCaller,
-    requirement_id: int,
+    requirement_id: RecordId,
     version: ExpectedVersion,
     response: Response,
 ) -> RequirementRead:
@@ -111,7 +111,7 @@ def submit_requirement(
 def approve_requirement(
     session: DbSession,
     caller: CurrentCaller,
-    requirement_id: int,
+    requirement_id: RecordId,
     version: ExpectedVersion,
     response: Response,
 ) -> RequirementRead:
@@ -125,7 +125,7 @@ def approve_requirement(
 def reject_requirement(
     session: DbSession,
     caller: CurrentCaller,
-    requirement_id: int,
+    requirement_id: RecordId,
     rejection: Rejection,
     version: ExpectedVersion,
     response: Response,

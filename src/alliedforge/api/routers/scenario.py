@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, UploadFile, status
 from pydantic import BaseModel
 
 from alliedforge.api.deps import CurrentCaller, DbSession
+from alliedforge.api.errors import PROBLEMS, TOO_LARGE
 from alliedforge.api.routers.plans import require_runner
 from alliedforge.domain.record import import_audited
 from alliedforge.scenario import Problem, ScenarioError, load_scenario
@@ -110,7 +111,7 @@ def _extract(archive_path: Path, folder: Path) -> Path:
     return folder
 
 
-@router.post("", response_model=ImportRead)
+@router.post("", response_model=ImportRead, responses={413: TOO_LARGE, 422: PROBLEMS})
 def upload_scenario(
     session: DbSession,
     caller: CurrentCaller,

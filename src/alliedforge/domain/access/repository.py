@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Row, Select, delete, select, update
+from sqlalchemy import Row, Select, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from alliedforge.domain.access.models import ApiToken, LoginFailure, User, WebSession
@@ -102,34 +102,37 @@ TokenIdentity = Row[
 ]
 
 
+# Built once: this lookup runs on every API request, and composing the statement anew
+# cost more than executing it.
+_TOKEN_IDENTITY = (
+    select(
+        ApiToken.id.label("token_id"),
+        ApiToken.revoked_at,
+        ApiToken.expires_at,
+        ApiToken.last_used_at,
+        User.id,
+        User.name,
+        User.role,
+        User.clearance,
+        User.nationality,
+        User.nation_id,
+        User.supplier_id,
+        User.active,
+        Nation.code.label("nation"),
+        Supplier.code.label("supplier"),
+    )
+    .join(User, ApiToken.user_id == User.id)
+    .outerjoin(Nation, User.nation_id == Nation.id)
+    .outerjoin(Supplier, User.supplier_id == Supplier.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 def token_identity(session: Session, token_hash: str) -> TokenIdentity | None:
     """The API token with this hash — `token_id`, `revoked_at`, `expires_at`,
     `last_used_at` — with its user's columns and nation and supplier codes: one query on
-    the unique token hash index, run on every API request (plain columns: no ORM objects
-    to build)."""
-    query = (
-        select(
-            ApiToken.id.label("token_id"),
-            ApiToken.revoked_at,
-            ApiToken.expires_at,
-            ApiToken.last_used_at,
-            User.id,
-            User.name,
-            User.role,
-            User.clearance,
-            User.nationality,
-            User.nation_id,
-            User.supplier_id,
-            User.active,
-            Nation.code.label("nation"),
-            Supplier.code.label("supplier"),
-        )
-        .join(User, ApiToken.user_id == User.id)
-        .outerjoin(Nation, User.nation_id == Nation.id)
-        .outerjoin(Supplier, User.supplier_id == Supplier.id)
-        .where(ApiToken.token_hash == token_hash)
-    )
-    return session.execute(query).one_or_none()
+    the unique token hash index (plain columns: no ORM objects to build)."""
+    return session.execute(_TOKEN_IDENTITY, {"token_hash": token_hash}).one_or_none()
 
 
 TOUCHED = "alliedforge_token_touched"

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alliedforge.domain.access.caller import Caller, Role
+from alliedforge.domain.access.labels import Label
 from alliedforge.domain.audit.models import GENESIS, AuditEntry, AuditHead
 from alliedforge.domain.errors import ForbiddenError
 from alliedforge.domain.paging import Page, PageRequest
@@ -138,16 +139,37 @@ def snapshot(record: Any, columns: Iterable[str]) -> dict[str, Any]:
 def list_entries(
     session: Session, caller: Caller, page: PageRequest, entity: str | None = None
 ) -> Page[AuditEntry]:
-    """One page of the log in chain order, for auditors and administrators only."""
+    """One page of the log in chain order, for auditors and administrators only, without
+    the entries recording a row whose label the caller may not read (a page may hold
+    fewer than `limit` entries; `next_after` still continues after it)."""
     require_reader(caller)
     query = select(AuditEntry).order_by(AuditEntry.id).limit(page.limit + 1)
     if entity is not None:
         query = query.where(AuditEntry.entity == entity)
-    if page.after is not None:
-        query = query.where(AuditEntry.id > page.after)
-    entries = list(session.scalars(query))
-    items = entries[: page.limit]
-    return Page(items, items[-1].id if len(entries) > page.limit else None)
+    shown: list[AuditEntry] = []
+    after = page.after or 0
+    while len(shown) <= page.limit:
+        batch = list(session.scalars(query.where(AuditEntry.id > after)))
+        for entry in batch:
+            after = entry.id
+            if _readable(caller, entry):
+                shown.append(entry)
+                if len(shown) > page.limit:
+                    break
+        if len(batch) <= page.limit:
+            break
+    items = shown[: page.limit]
+    return Page(items, items[-1].id if len(shown) > page.limit else None)
+
+
+def _readable(caller: Caller, entry: AuditEntry) -> bool:
+    """Whether the caller may read the labels of the row states the entry records."""
+    for state in (entry.before, entry.after):
+        if state and "classification" in state:
+            label = Label.parse(state["classification"], state.get("releasable_to") or "ALL")
+            if not caller.reads(label):
+                return False
+    return True
 
 
 def require_reader(caller: Caller) -> None:

@@ -300,10 +300,10 @@ def update_qualification(
     expected_version: int,
 ) -> QualificationRead:
     """Change the status, month, evidence or label of a qualification."""
-    require_role(caller, AGENCY, "the catalogue")
     found_row = found(
         repository.find_qualification(session, caller, row_id), "qualification", row_id
     )
+    require_role(caller, AGENCY, "the catalogue")
     row = writable(found_row[0], "qualification", expected_version)
     changes = given(row, data, "status", "month", "evidence")
     changed(session, caller, "qualification", row, changes, data.label, expected_version)
@@ -314,10 +314,10 @@ def delete_qualification(
     session: Session, caller: Caller, row_id: int, expected_version: int
 ) -> None:
     """Remove a qualification."""
-    require_role(caller, AGENCY, "the catalogue")
     found_row = found(
         repository.find_qualification(session, caller, row_id), "qualification", row_id
     )
+    require_role(caller, AGENCY, "the catalogue")
     deleted(
         session,
         caller,
@@ -353,8 +353,9 @@ def _agency_writable(
     row_id: int,
     expected_version: int,
 ) -> Written:
+    row = found(find(session, caller, row_id), entity, row_id)  # unseen: 404, not 403
     require_role(caller, AGENCY, "the catalogue")
-    return writable(found(find(session, caller, row_id), entity, row_id), entity, expected_version)
+    return writable(row, entity, expected_version)
 
 
 # Write helpers shared by every record service.

@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from alliedforge.domain.requirements.schemas import Code, LabelIn, Month, NationCode, Quantity
 
 Year = Annotated[int, Field(ge=1900, le=9999)]
+# A row id: ids are 32-bit integer columns on PostgreSQL.
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 class NationFilter(BaseModel):
@@ -165,7 +167,7 @@ class CommitmentCreate(BaseModel):
     line: Code
     nation: NationCode
     requirement: Code | None = None
-    stockpile: int | None = None
+    stockpile: RowId | None = None
     month: Month
     quantity: Quantity
     unit_price: Quantity

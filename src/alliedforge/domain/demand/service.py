@@ -178,8 +178,8 @@ def update_budget(
     session: Session, caller: Caller, row_id: int, data: BudgetUpdate, expected_version: int
 ) -> BudgetRead:
     """Change the year, amount or label of a budget the caller's nation owns."""
-    require_role(caller, NATION_WRITERS, "budgets")
     row, nation = found(repository.find_budget(session, caller, row_id), "budget", row_id)
+    require_role(caller, NATION_WRITERS, "budgets")
     writable(row, "budget", expected_version)
     if data.year is not None and data.year != row.year:
         _unique_budget(session, row.nation_id, nation, data.year)
@@ -190,8 +190,8 @@ def update_budget(
 
 def delete_budget(session: Session, caller: Caller, row_id: int, expected_version: int) -> None:
     """Remove a budget the caller's nation owns."""
-    require_role(caller, NATION_WRITERS, "budgets")
     row, _nation = found(repository.find_budget(session, caller, row_id), "budget", row_id)
+    require_role(caller, NATION_WRITERS, "budgets")
     deleted(session, caller, "budget", writable(row, "budget", expected_version), expected_version)
 
 
@@ -216,10 +216,10 @@ def update_stockpile(
     session: Session, caller: Caller, row_id: int, data: StockpileUpdate, expected_version: int
 ) -> StockpileRead:
     """Change fields of a stockpile the caller's nation owns."""
-    require_role(caller, NATION_WRITERS, "stockpiles")
     row, nation, _code = found(
         repository.find_stockpile(session, caller, row_id), "stockpile", row_id
     )
+    require_role(caller, NATION_WRITERS, "stockpiles")
     writable(row, "stockpile", expected_version)
     changes = given(row, data, "on_hand", "target", "due")
     if data.weapon_system is not None:
@@ -236,10 +236,10 @@ def update_stockpile(
 
 def delete_stockpile(session: Session, caller: Caller, row_id: int, expected_version: int) -> None:
     """Remove a stockpile the caller's nation owns (commitments serving it block this)."""
-    require_role(caller, NATION_WRITERS, "stockpiles")
     row, _nation, _code = found(
         repository.find_stockpile(session, caller, row_id), "stockpile", row_id
     )
+    require_role(caller, NATION_WRITERS, "stockpiles")
     writable(row, "stockpile", expected_version)
     deleted(session, caller, "stockpile", row, expected_version)
 
@@ -259,8 +259,8 @@ def update_fleet(
     session: Session, caller: Caller, row_id: int, data: FleetUpdate, expected_version: int
 ) -> FleetRead:
     """Change fields of a fleet the caller's nation owns."""
-    require_role(caller, NATION_WRITERS, "fleets")
     row, nation, code = found(repository.find_fleet(session, caller, row_id), "fleet", row_id)
+    require_role(caller, NATION_WRITERS, "fleets")
     writable(row, "fleet", expected_version)
     changes = given(row, data, "quantity")
     if data.weapon_system is not None and data.weapon_system != code:
@@ -273,8 +273,8 @@ def update_fleet(
 
 def delete_fleet(session: Session, caller: Caller, row_id: int, expected_version: int) -> None:
     """Remove a fleet the caller's nation owns."""
-    require_role(caller, NATION_WRITERS, "fleets")
     row, _nation, _code = found(repository.find_fleet(session, caller, row_id), "fleet", row_id)
+    require_role(caller, NATION_WRITERS, "fleets")
     deleted(session, caller, "fleet", writable(row, "fleet", expected_version), expected_version)
 
 
@@ -318,8 +318,8 @@ def update_commitment(
     session: Session, caller: Caller, row_id: int, data: CommitmentUpdate, expected_version: int
 ) -> CommitmentRead:
     """Change the month, quantity, price or label of a commitment, by the agency."""
-    require_role(caller, AGENCY, "commitments")
     row = found(repository.find_commitment(session, caller, row_id), "commitment", row_id)[0]
+    require_role(caller, AGENCY, "commitments")
     writable(row, "commitment", expected_version)
     changes = given(row, data, "month", "quantity", "unit_price")
     changed(session, caller, "commitment", row, changes, data.label, expected_version)
@@ -328,8 +328,8 @@ def update_commitment(
 
 def delete_commitment(session: Session, caller: Caller, row_id: int, expected_version: int) -> None:
     """Remove a commitment, by the agency."""
-    require_role(caller, AGENCY, "commitments")
     row = found(repository.find_commitment(session, caller, row_id), "commitment", row_id)[0]
+    require_role(caller, AGENCY, "commitments")
     writable(row, "commitment", expected_version)
     deleted(session, caller, "commitment", row, expected_version)
 

@@ -126,7 +126,7 @@ class TrackRecordIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     products_delivered: Quantity | None = None
-    contracts: Annotated[int, Field(ge=0)] | None = None
+    contracts: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = None  # a 32-bit column
     since: Year | None = None
 
 

@@ -161,8 +161,8 @@ def update_supplier(
     session: Session, caller: Caller, row_id: int, data: SupplierUpdate, expected_version: int
 ) -> SupplierRead:
     """Change a supplier's profile, by the agency or the supplier's own users."""
-    require_role(caller, SUPPLIER_WRITERS, "supplier profiles")
     row = found(repository.find_supplier(session, caller, row_id), "supplier", row_id)
+    require_role(caller, SUPPLIER_WRITERS, "supplier profiles")
     if caller.role is Role.SUPPLIER and caller.supplier_id != row.id:
         raise ForbiddenError(f"a {caller.supplier} user changes the {caller.supplier} profile only")
     writable(row, "supplier", expected_version)
@@ -204,8 +204,8 @@ def update_line(
     session: Session, caller: Caller, row_id: int, data: LineUpdate, expected_version: int
 ) -> LineRead:
     """Change fields of a line the caller's supplier owns (its code and supplier stay)."""
-    require_role(caller, SUPPLIER_WRITERS, "lines")
     row = found(repository.find_line(session, caller, row_id), "line", row_id)[0]
+    require_role(caller, SUPPLIER_WRITERS, "lines")
     writable(row, "line", expected_version)
     changes = given(
         row,
@@ -225,8 +225,8 @@ def update_line(
 
 def delete_line(session: Session, caller: Caller, row_id: int, expected_version: int) -> None:
     """Remove a line the caller's supplier owns (commitments on it block this)."""
-    require_role(caller, SUPPLIER_WRITERS, "lines")
     row = found(repository.find_line(session, caller, row_id), "line", row_id)[0]
+    require_role(caller, SUPPLIER_WRITERS, "lines")
     deleted(session, caller, "line", writable(row, "line", expected_version), expected_version)
 
 
@@ -250,8 +250,8 @@ def update_price(
     session: Session, caller: Caller, row_id: int, data: PriceUpdate, expected_version: int
 ) -> PriceRead:
     """Change the tier threshold, unit price or label of a price the caller's supplier owns."""
-    require_role(caller, SUPPLIER_WRITERS, "prices")
     row = found(repository.find_price(session, caller, row_id), "price", row_id)[0]
+    require_role(caller, SUPPLIER_WRITERS, "prices")
     writable(row, "price", expected_version)
     if data.min_quantity is not None and data.min_quantity != row.min_quantity:
         _unique_price(session, row.supplier_id, row.item_id, data.min_quantity)
@@ -262,8 +262,8 @@ def update_price(
 
 def delete_price(session: Session, caller: Caller, row_id: int, expected_version: int) -> None:
     """Remove a price tier the caller's supplier owns."""
-    require_role(caller, SUPPLIER_WRITERS, "prices")
     row = found(repository.find_price(session, caller, row_id), "price", row_id)[0]
+    require_role(caller, SUPPLIER_WRITERS, "prices")
     deleted(session, caller, "price", writable(row, "price", expected_version), expected_version)
 
 

@@ -10,13 +10,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from alliedforge.domain.access.caller import Caller, Role
+from alliedforge.domain.audit import service as audit
 from alliedforge.domain.errors import DomainError, NotFoundError
 from alliedforge.domain.plans import repository
 from alliedforge.domain.plans.models import PlanRun, PlanScenario, RunStatus
 from alliedforge.planning.options import PlanOptions
 from alliedforge.planning.plan import Plan
 from alliedforge.scenario.model import Scenario
-from alliedforge.store.base import utcnow
+from alliedforge.store.base import DEFAULT_CLASSIFICATION, utcnow
 
 
 def options_of(options: PlanOptions) -> dict[str, Any]:
@@ -65,7 +67,14 @@ def start_run(
     )
     session.add(run)
     session.flush()
+    _audit(session, run, "start", {"scenario_hash": run.scenario_hash, "options": run.options})
     return run.id
+
+
+def _audit(session: Session, run: PlanRun, action: str, after: dict[str, Any]) -> None:
+    """A plan run's start and end in the audit log, in the name of whoever started it."""
+    actor = Caller(run.created_by or "operator", Role.PLANNER, DEFAULT_CLASSIFICATION)
+    audit.append(session, actor, action, "plan_run", run.id, None, {"status": run.status, **after})
 
 
 def _running(session: Session, run_id: int) -> PlanRun:
@@ -84,6 +93,8 @@ def finish_run(session: Session, run_id: int, plan: Plan) -> PlanRun:
     run.finished_at = utcnow()
     session.flush()
     repository.insert_rows(session, run.id, repository.plan_rows(plan))
+    summary = {"plan_status": run.plan_status, "objective": run.objective, "gap": run.gap}
+    _audit(session, run, "finish", summary)
     return run
 
 
@@ -94,6 +105,7 @@ def fail_run(session: Session, run_id: int, error: str) -> PlanRun:
     run.error = error
     run.finished_at = utcnow()
     session.flush()
+    _audit(session, run, "fail", {"error": error})
     return run
 
 

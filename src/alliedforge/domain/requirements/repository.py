@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Row, Select, false, select
+from sqlalchemy import Row, Select, and_, bindparam, false, literal, or_, select
 from sqlalchemy.orm import Session
 
 from alliedforge.domain.access.caller import Caller, Role
-from alliedforge.domain.access.labels import readable_clause
+from alliedforge.domain.access.labels import levels_up_to, readable_clause
 from alliedforge.domain.catalogue.models import WeaponSystem
 from alliedforge.domain.nations.models import Nation
 from alliedforge.domain.paging import PageRequest
 from alliedforge.domain.requirements.models import Requirement
 from alliedforge.domain.requirements.schemas import RequirementFilter
+from alliedforge.store.base import RELEASABLE_TO_ALL
 
 RequirementRow = Row[Requirement, str, str]
 Ts = TypeVarTuple("Ts")
@@ -63,12 +65,44 @@ def _scoped(query: Select[*Ts], caller: Caller) -> Select[*Ts]:
     )
 
 
+@lru_cache(maxsize=8)
+def _page(scope: str, nationality: bool) -> Select[*tuple[Any, ...]]:
+    """The statement of a page of `LISTED` rows for one kind of caller, built once; the
+    caller's nation, clearance, nationality, `after` and `limit` are bound parameters.
+    `scope`: `all` (the operator), `staff`, `nation` or `none`."""
+    query = (
+        select(*LISTED)
+        .join(Nation, Requirement.nation_id == Nation.id)
+        .join(WeaponSystem, Requirement.weapon_system_id == WeaponSystem.id)
+        .where(Requirement.id > bindparam("after"))
+    )
+    if scope == "nation":
+        query = query.where(Requirement.nation_id == bindparam("nation_id"))
+    elif scope == "none":
+        query = query.where(false())
+    if scope != "all":
+        releasable = Requirement.releasable_to == RELEASABLE_TO_ALL
+        if nationality:
+            padded = literal(",") + Requirement.releasable_to + literal(",")
+            releasable = or_(releasable, padded.like(bindparam("pattern")))
+        levels = Requirement.classification.in_(bindparam("levels", expanding=True))
+        query = query.where(and_(levels, releasable))
+    return query.order_by(Requirement.id).limit(bindparam("limit"))
+
+
 def list_rows(
     session: Session, caller: Caller, filters: RequirementFilter, page: PageRequest
 ) -> Sequence[Any]:
     """One page of visible requirements matching `filters` as `LISTED` columns, in id
-    order (one extra row tells whether another page follows)."""
-    query = _scoped(select(*LISTED), caller)
+    order (one extra row tells whether another page follows). Who sees what is the rule
+    of `_scoped`, written with bound parameters in `_page`."""
+    if caller.unrestricted:
+        scope = "all"
+    elif caller.role is Role.NATION:
+        scope = "nation"
+    else:
+        scope = "staff" if caller.is_staff else "none"
+    query = _page(scope, caller.nationality is not None)
     if filters.nation is not None:
         query = query.where(Nation.code == filters.nation)
     if filters.weapon_system is not None:
@@ -81,9 +115,14 @@ def list_rows(
         query = query.where(Requirement.due >= filters.due_from)
     if filters.due_to is not None:
         query = query.where(Requirement.due <= filters.due_to)
-    if page.after is not None:
-        query = query.where(Requirement.id > page.after)
-    return session.execute(query.order_by(Requirement.id).limit(page.limit + 1)).all()
+    params: dict[str, object] = {
+        "after": page.after or 0,
+        "limit": page.limit + 1,
+        "nation_id": caller.nation_id,
+        "levels": list(levels_up_to(caller.clearance)),
+        "pattern": f"%,{caller.nationality},%",
+    }
+    return session.execute(query, params).all()
 
 
 def find_row(session: Session, caller: Caller, requirement_id: int) -> RequirementRow | None:

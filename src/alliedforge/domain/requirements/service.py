@@ -9,6 +9,7 @@ an older version is a `ConflictError`, never a silent overwrite.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -269,9 +270,9 @@ def _read(requirement: Requirement, nation: str, weapon_system: str) -> Requirem
 
 def _present(row: Any, **codes: str) -> RequirementRead:
     """What a caller sees of a requirement (an ORM object plus its codes, or a listed
-    row that carries them)."""
-    label = Label.parse(row.classification, row.releasable_to)
-    return RequirementRead(
+    row that carries them). Values come from the database's own checked columns, so the
+    model is constructed without validating them again (lists are the hot path)."""
+    return RequirementRead.model_construct(
         id=row.id,
         code=row.code,
         nation=codes.get("nation", getattr(row, "nation", "")),
@@ -286,5 +287,11 @@ def _present(row: Any, **codes: str) -> RequirementRead:
         updated_by=row.updated_by,
         updated_at=row.updated_at,
         version=row.version,
-        label=label.as_stanag_4774(),
+        label=_label_json(row.classification, row.releasable_to),
     )
+
+
+@lru_cache(maxsize=256)
+def _label_json(classification: str, releasable_to: str) -> dict[str, Any]:
+    """The STANAG 4774 form of a stored label (few distinct labels; many rows)."""
+    return Label.parse(classification, releasable_to).as_stanag_4774()
