@@ -122,7 +122,8 @@ def list_rows(
         "levels": list(levels_up_to(caller.clearance)),
         "pattern": f"%,{caller.nationality},%",
     }
-    return session.execute(query, params).all()
+    # Plain columns need none of the ORM's loading: the Core connection returns them as is.
+    return session.connection().execute(query, params).all()
 
 
 def find_row(session: Session, caller: Caller, requirement_id: int) -> RequirementRow | None:
