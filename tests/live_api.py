@@ -7,14 +7,18 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.orm import Session
 
 from alliedforge.api.app import create_app
+from alliedforge.domain.access import service as access
+from alliedforge.domain.access.caller import Caller, Role
 from alliedforge.store.migrate import upgrade
 
 TEST_URL_ENV = "ALLIEDFORGE_TEST_DATABASE_URL"
@@ -93,3 +97,50 @@ def serve(url: str) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class Person:
+    """A test user: role, what they act for, nationality, clearance."""
+
+    name: str
+    role: Role
+    nation: str | None = None
+    supplier: str | None = None
+    nationality: str | None = None
+    clearance: str = "NATO RESTRICTED"
+
+
+def add_people(session: Session, people: Iterable[Person], label: str = "tests") -> dict[str, str]:
+    """Create each person (password `PASSWORD`) with an API token, as the operator;
+    the tokens by name. The caller commits."""
+    operator = Caller.operator()
+    tokens: dict[str, str] = {}
+    for person in people:
+        access.create_user(
+            session,
+            operator,
+            person.name,
+            person.role,
+            PASSWORD,
+            nation=person.nation,
+            supplier=person.supplier,
+            clearance=person.clearance,
+            nationality=person.nationality,
+        )
+        _token, tokens[person.name] = access.create_token(session, operator, person.name, label)
+    return tokens
+
+
+# Two nations' desks, two suppliers' desks, the agency and an auditor on the tiny scenario.
+DESKS = (
+    Person("n00-desk", Role.NATION, nation="N00"),
+    Person("n01-desk", Role.NATION, nation="N01"),
+    Person("s000-desk", Role.SUPPLIER, supplier="S000X"),
+    Person("s001-desk", Role.SUPPLIER, supplier="S001X"),
+    Person("agency", Role.PLANNER, nationality="N00"),
+    Person("auditor", Role.AUDITOR, nationality="N01"),
+)

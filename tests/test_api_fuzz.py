@@ -23,25 +23,23 @@ from schemathesis.checks import (
 )
 from sqlalchemy.orm import Session
 
-from alliedforge.domain.access import service as access
-from alliedforge.domain.access.caller import Caller, Role
+from alliedforge.domain.access.caller import Role
 from alliedforge.domain.record import import_scenario
 from alliedforge.scenario import load_scenario
 from alliedforge.store.engine import create_db_engine
 
-from live_api import TEST_URL_ENV, fresh_database, serve
+from live_api import TEST_URL_ENV, Person, add_people, fresh_database, serve
 from shared_data import GOLDEN
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(TEST_URL_ENV) else [])
-PASSWORD = "correct horse battery staple"
-# One user per role: name → (role, nation, supplier, nationality).
-USERS: dict[str, tuple[Role, str | None, str | None, str | None]] = {
-    "admin": (Role.ADMIN, None, None, "N00"),
-    "planner": (Role.PLANNER, None, None, "N00"),
-    "nation": (Role.NATION, "N00", None, None),
-    "supplier": (Role.SUPPLIER, None, "S000X", None),
-    "auditor": (Role.AUDITOR, None, None, "N01"),
-}
+# One user per role, named after it.
+USERS = (
+    Person("admin", Role.ADMIN, nationality="N00"),
+    Person("planner", Role.PLANNER, nationality="N00"),
+    Person("nation", Role.NATION, nation="N00"),
+    Person("supplier", Role.SUPPLIER, supplier="S000X"),
+    Person("auditor", Role.AUDITOR, nationality="N01"),
+)
 # Left out of the fuzzing: a solve and a scenario upload take long and replace what the
 # others read; the event stream stays open while a run solves; revoking tokens by id
 # would revoke the very tokens the fuzzing signs in with. Each has its own tests.
@@ -80,23 +78,9 @@ def api(
     folder: Path = tmp_path_factory.mktemp("fuzz-api")
     with fresh_database(request.param, folder) as url:
         engine = create_db_engine(url)
-        operator = Caller.operator()
-        tokens: dict[str, str] = {}
         with Session(engine) as session:
             import_scenario(session, scenario)
-            for name, (role, nation, supplier, nationality) in USERS.items():
-                access.create_user(
-                    session,
-                    operator,
-                    name,
-                    role,
-                    PASSWORD,
-                    nation=nation,
-                    supplier=supplier,
-                    clearance="NATO RESTRICTED",
-                    nationality=nationality,
-                )
-                _token, tokens[name] = access.create_token(session, operator, name, "fuzz")
+            tokens = add_people(session, USERS, "fuzz")
             session.commit()
         engine.dispose()
         with serve(url) as base:
@@ -134,7 +118,7 @@ def _has_input(operation: Any) -> bool:
     return bool(list(operation.iter_parameters()) or operation.body)
 
 
-@pytest.mark.parametrize("role", list(USERS))
+@pytest.mark.parametrize("role", [person.name for person in USERS])
 def test_no_5xx_and_answers_match_the_schema(api: Service, schema: Any, role: str) -> None:
     failures: list[str] = []
     operations = [result.ok() for result in schema.get_all_operations()]

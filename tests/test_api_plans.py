@@ -16,16 +16,14 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session
 
-from alliedforge.domain.access import service as access
-from alliedforge.domain.access.caller import Caller, Role
+from alliedforge.domain.access.caller import Role
 from alliedforge.scenario import load_scenario, write_scenario
 from alliedforge.store.engine import create_db_engine
 
-from live_api import TEST_URL_ENV, fresh_database, serve
+from live_api import TEST_URL_ENV, Person, add_people, fresh_database, serve
 from shared_data import GOLDEN
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(TEST_URL_ENV) else [])
-PASSWORD = "correct horse battery staple"
 TINY = GOLDEN / "tiny"
 
 
@@ -54,25 +52,11 @@ def _zip(folder: Path, change: dict[str, str] | None = None, nest: str = "") -> 
     return buffer.getvalue()
 
 
-def _add_users(url: str, users: list[tuple[str, Role, str | None, str | None]]) -> dict[str, str]:
+def _add_users(url: str, people: list[Person]) -> dict[str, str]:
     engine = create_db_engine(url)
-    tokens: dict[str, str] = {}
     try:
         with Session(engine) as session:
-            for name, role, nation, supplier in users:
-                access.create_user(
-                    session,
-                    Caller.operator(),
-                    name,
-                    role,
-                    PASSWORD,
-                    nation=nation,
-                    supplier=supplier,
-                    clearance="NATO RESTRICTED",
-                )
-                _token, tokens[name] = access.create_token(
-                    session, Caller.operator(), name, "tests"
-                )
+            tokens = add_people(session, people)
             session.commit()
     finally:
         engine.dispose()
@@ -89,7 +73,7 @@ def api(
     nation, supplier = scenario.nations[0].code, scenario.suppliers[0].code
     folder: Path = tmp_path_factory.mktemp("plans")
     with fresh_database(request.param, folder) as url:
-        tokens = _add_users(url, [("agency", Role.PLANNER, None, None)])
+        tokens = _add_users(url, [Person("agency", Role.PLANNER)])
         with serve(url) as base:
             headers = {"Authorization": f"Bearer {tokens['agency']}"}
             answer = httpx.post(
@@ -102,9 +86,9 @@ def api(
             tokens |= _add_users(
                 url,
                 [
-                    ("desk", Role.NATION, nation, None),
-                    ("maker", Role.SUPPLIER, None, supplier),
-                    ("auditor", Role.AUDITOR, None, None),
+                    Person("desk", Role.NATION, nation=nation),
+                    Person("maker", Role.SUPPLIER, supplier=supplier),
+                    Person("auditor", Role.AUDITOR),
                 ],
             )
             yield Service(base, tokens, nation, supplier, answer.json())

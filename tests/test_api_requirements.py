@@ -11,17 +11,15 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session
 
-from alliedforge.domain.access import service as access
-from alliedforge.domain.access.caller import Caller, Role
+from alliedforge.domain.access.caller import Role
 from alliedforge.domain.record import import_scenario
 from alliedforge.scenario import load_scenario
 from alliedforge.store.engine import create_db_engine
 
-from live_api import TEST_URL_ENV, fresh_database, serve
+from live_api import PASSWORD, TEST_URL_ENV, Person, add_people, fresh_database, serve
 from shared_data import GOLDEN
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(TEST_URL_ENV) else [])
-PASSWORD = "correct horse battery staple"
 
 
 @dataclass(frozen=True)
@@ -45,28 +43,17 @@ def api(
     folder: Path = tmp_path_factory.mktemp("api")
     with fresh_database(request.param, folder) as url:
         engine = create_db_engine(url)
-        operator = Caller.operator()
-        tokens: dict[str, str] = {}
         with Session(engine) as session:
             import_scenario(session, scenario)
-            users = [
-                ("own-desk", Role.NATION, own, None),
-                ("other-desk", Role.NATION, other, None),
-                ("agency", Role.PLANNER, None, own),
-                ("auditor", Role.AUDITOR, None, own),
-            ]
-            for name, role, nation, nationality in users:
-                access.create_user(
-                    session,
-                    operator,
-                    name,
-                    role,
-                    PASSWORD,
-                    nation=nation,
-                    clearance="NATO RESTRICTED",
-                    nationality=nationality,
-                )
-                _token, tokens[name] = access.create_token(session, operator, name, "tests")
+            tokens = add_people(
+                session,
+                [
+                    Person("own-desk", Role.NATION, nation=own),
+                    Person("other-desk", Role.NATION, nation=other),
+                    Person("agency", Role.PLANNER, nationality=own),
+                    Person("auditor", Role.AUDITOR, nationality=own),
+                ],
+            )
             session.commit()
         engine.dispose()
         with serve(url) as base:

@@ -16,18 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alliedforge.domain import models as db
-from alliedforge.domain.access import service as access
-from alliedforge.domain.access.caller import Caller, Role
 from alliedforge.domain.audit.models import AuditEntry
 from alliedforge.domain.record import import_scenario
 from alliedforge.scenario import load_scenario
 from alliedforge.store.engine import create_db_engine
 
-from live_api import TEST_URL_ENV, fresh_database, serve
+from live_api import DESKS, TEST_URL_ENV, add_people, fresh_database, serve
 from shared_data import GOLDEN
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(TEST_URL_ENV) else [])
-PASSWORD = "correct horse battery staple"
 STALE = '"999"'
 # Demand for the aggregates: family AGG on WS-AGG; 2030 has three nations, 2031 one.
 AGGREGATE_DEMAND = (
@@ -79,32 +76,10 @@ def api(
     folder: Path = tmp_path_factory.mktemp("writes-api")
     with fresh_database(request.param, folder) as url:
         engine = create_db_engine(url)
-        operator = Caller.operator()
-        tokens: dict[str, str] = {}
         with Session(engine) as session:
             import_scenario(session, scenario)
             _add_aggregate_demand(session)
-            users = [
-                ("n00-desk", Role.NATION, "N00", None, None),
-                ("n01-desk", Role.NATION, "N01", None, None),
-                ("s000-desk", Role.SUPPLIER, None, "S000X", None),
-                ("s001-desk", Role.SUPPLIER, None, "S001X", None),
-                ("agency", Role.PLANNER, None, None, "N00"),
-                ("auditor", Role.AUDITOR, None, None, "N01"),
-            ]
-            for name, role, nation, supplier, nationality in users:
-                access.create_user(
-                    session,
-                    operator,
-                    name,
-                    role,
-                    PASSWORD,
-                    nation=nation,
-                    supplier=supplier,
-                    clearance="NATO RESTRICTED",
-                    nationality=nationality,
-                )
-                _token, tokens[name] = access.create_token(session, operator, name, "tests")
+            tokens = add_people(session, DESKS)
             session.commit()
         engine.dispose()
         with serve(url) as base:
