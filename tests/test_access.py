@@ -210,6 +210,17 @@ def test_failures_older_than_the_window_do_not_count(record: Session) -> None:
     assert service.login(record, "alice", PASSWORD, None)[0].name == "alice"
 
 
+def test_a_failure_clears_the_failures_older_than_the_window(record: Session) -> None:
+    make_user(record, "alice")
+    old = utcnow() - timedelta(minutes=16)
+    record.add_all(LoginFailure(name="bob", address="10.0.0.9", at=old) for _ in range(3))
+    record.flush()
+    with pytest.raises(AuthenticationError):
+        service.login(record, "alice", "not the password", None)
+    kept = record.scalars(select(LoginFailure.name)).all()
+    assert kept == ["alice"]
+
+
 def test_an_expired_session_is_no_caller_and_logout_ends_one(record: Session) -> None:
     make_user(record, "alice")
     _, expiring = service.login(record, "alice", PASSWORD, None)

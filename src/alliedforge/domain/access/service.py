@@ -18,6 +18,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from alliedforge.domain.access import repository
@@ -398,6 +399,9 @@ def _check_rate_limit(session: Session, name: str, address: str | None, now: dat
 
 
 def _record_failure(session: Session, name: str, address: str | None, now: datetime) -> None:
-    """Flush a failed sign-in; the boundary commits it (see the module docstring)."""
+    """Flush a failed sign-in; the boundary commits it (see the module docstring).
+    Failures older than the rate-limit window count for nothing: they go at the same
+    time, so the table stays the size of the last window."""
+    session.execute(delete(LoginFailure).where(LoginFailure.at <= now - RATE_WINDOW))
     session.add(LoginFailure(name=name[:MAX_FAILED_NAME], address=address, at=now))
     session.flush()
