@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, delete, insert, select, update
+from sqlalchemy import CursorResult, Table, bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -485,8 +485,21 @@ def import_scenario(
         doomed = stale[table.name] if prune else []
         _delete(session, table, doomed)
         counts[table.name]["deleted"] = len(doomed)
+    grown = [name for name, n in counts.items() if n["created"] or n.get("deleted")]
+    _refresh_statistics(session, grown)
     session.expire_all()
     return ImportReport(tuple(TableCounts(name, **numbers) for name, numbers in counts.items()))
+
+
+def _refresh_statistics(session: Session, tables: list[str]) -> None:
+    """Let PostgreSQL's planner see the tables a bulk import filled: until autovacuum
+    gets to them it plans on the old row counts (measured: a page of 50 of 1,500 fresh
+    requirements took 9 ms by a full nested loop and sort, not an index scan). ANALYZE
+    runs inside the import's transaction; SQLite needs nothing."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        session.execute(text(f"ANALYZE {table}"))
 
 
 def import_audited(
