@@ -21,14 +21,15 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/forge demo
+	@echo "Web app: run \`$(BIN)/forge serve --demo\` and open http://127.0.0.1:8000/ (demo users and their one-time passwords are printed)"
 
 test: check
 
 check: lint typecheck unit
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
@@ -48,6 +49,11 @@ benchmark-store: $(DEV_STAMP)
 .PHONY: benchmark-api
 benchmark-api: $(DEV_STAMP)
 	$(BIN)/python benchmarks/api.py $(API_ARGS)
+
+# PNGs of the web app's main pages in docs/screenshots/ (needs chromium: apt-get install chromium).
+.PHONY: screenshots
+screenshots: $(DEV_STAMP)
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) demo-output .mypy_cache .ruff_cache .pytest_cache

@@ -27,6 +27,7 @@ from alliedforge.api.routers import (
 )
 from alliedforge.store.engine import create_db_engine
 from alliedforge.store.migrate import require_current
+from alliedforge.web.app import install_web
 
 API = "/api/v1"
 # Routes run in a thread pool; a few threads keep the cores busy, while many only fight
@@ -88,4 +89,5 @@ def create_app(url: str | None = None) -> FastAPI:
             swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
         )
 
+    install_web(app)  # the web pages at / and their assets at /static
     return app

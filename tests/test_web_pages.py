@@ -1,0 +1,286 @@
+"""The web pages over HTTP on a real server: sign in, CSRF, requirements, banner, escaping."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.orm import Session
+
+from alliedforge.domain.access import service as access
+from alliedforge.domain.access.caller import Caller, Role
+from alliedforge.domain.record import import_scenario
+from alliedforge.scenario import load_scenario
+from alliedforge.store.engine import create_db_engine
+
+from live_api import TEST_URL_ENV, fresh_database, serve
+from shared_data import GOLDEN
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(TEST_URL_ENV) else [])
+PASSWORD = "correct horse battery staple"
+TOKEN = re.compile(r'name="csrf_token" value="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class Site:
+    base: str
+    nations: tuple[str, str]
+    weapon_system: str
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.base, timeout=30, follow_redirects=False)
+
+    @contextmanager
+    def signed_in(self, user: str) -> Iterator[httpx.Client]:
+        """A browser-like client signed in through the form."""
+        with self.client() as client:
+            yield self._sign_in(client, user)
+
+    @staticmethod
+    def _sign_in(client: httpx.Client, user: str) -> httpx.Client:
+        form = client.get("/login")
+        assert form.status_code == 200
+        response = client.post(
+            "/login", data={"csrf_token": token(form), "name": user, "password": PASSWORD}
+        )
+        assert (response.status_code, response.headers["location"]) == (303, "/"), response.text
+        return client
+
+
+def token(response: httpx.Response) -> str:
+    found = TOKEN.search(response.text)
+    assert found is not None, "the page has no CSRF token"
+    return found.group(1)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    scenario = load_scenario(GOLDEN / "tiny")
+    own, other = scenario.nations[0].code, scenario.nations[1].code
+    folder: Path = tmp_path_factory.mktemp("web")
+    with fresh_database(request.param, folder) as url:
+        engine = create_db_engine(url)
+        with Session(engine) as session:
+            import_scenario(session, scenario)
+            users = [
+                ("own-desk", Role.NATION, own, None),
+                ("other-desk", Role.NATION, other, None),
+                ("agency", Role.PLANNER, None, own),
+            ]
+            for name, role, nation, nationality in users:
+                access.create_user(
+                    session,
+                    Caller.operator(),
+                    name,
+                    role,
+                    PASSWORD,
+                    nation=nation,
+                    clearance="NATO RESTRICTED",
+                    nationality=nationality,
+                )
+            session.commit()
+        engine.dispose()
+        with serve(url) as base:
+            yield Site(base, (own, other), scenario.weapon_systems[0].code)
+
+
+def create(client: httpx.Client, site: Site, code: str, **fields: str) -> httpx.Response:
+    """Fill in and send the new-requirement form."""
+    form = client.get("/requirements/new")
+    assert form.status_code == 200
+    data = {
+        "csrf_token": token(form),
+        "code": code,
+        "weapon_system": site.weapon_system,
+        "quantity": "1200",
+        "due": "2027-09",
+        "priority": "2",
+        "classification": "NATO UNCLASSIFIED",
+        "releasable_to": "",
+        **fields,
+    }
+    return client.post("/requirements/new", data=data)
+
+
+def created_path(response: httpx.Response) -> str:
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    assert re.fullmatch(r"/requirements/\d+", location)
+    return location
+
+
+def test_pages_need_sign_in(site: Site) -> None:
+    with site.client() as client:
+        for path in ("/", "/requirements", "/requirements/1"):
+            response = client.get(path)
+            assert (response.status_code, response.headers["location"]) == (303, "/login")
+
+
+def test_sign_in_shows_the_dashboard_and_sign_out_ends_it(site: Site) -> None:
+    with site.signed_in("own-desk") as client:
+        page = client.get("/")
+        assert page.status_code == 200
+        assert "<h1>Dashboard</h1>" in page.text
+        assert "own-desk" in page.text
+        assert "nation" in page.text
+        assert 'data-figure="demand-figure"' in page.text or "No requirements yet" in page.text
+        twin = client.get("/?format=json").json()
+        assert set(twin["requirements_by_status"]) == {"draft", "submitted", "approved", "rejected"}
+        out = client.post("/logout", data={"csrf_token": token(page)})
+        assert (out.status_code, out.headers["location"]) == (303, "/login")
+        assert client.get("/").status_code == 303
+
+
+def test_a_wrong_password_shows_the_form_again(site: Site) -> None:
+    with site.client() as client:
+        form = client.get("/login")
+        wrong = {"csrf_token": token(form), "name": "own-desk", "password": "nope"}
+        response = client.post("/login", data=wrong)
+        assert response.status_code == 401
+        assert "Wrong name or password" in response.text
+        assert "alliedforge_session" not in response.cookies
+
+
+def test_create_list_and_submit_through_the_forms(site: Site) -> None:
+    with site.signed_in("own-desk") as client:
+        path = created_path(create(client, site, "WEB-1"))
+        listed = client.get("/requirements")
+        assert f'<a href="{path}">WEB-1</a>' in listed.text
+        detail = client.get(path)
+        assert "draft" in detail.text
+        assert 'action="' + path + '/submit"' in detail.text
+        version = re.search(r'name="expected_version" value="(\d+)"', detail.text)
+        assert version is not None
+        submit = {"csrf_token": token(detail), "expected_version": version.group(1)}
+        done = client.post(f"{path}/submit", data=submit)
+        assert (done.status_code, done.headers["location"]) == (303, path)
+        assert client.get(f"{path}?format=json").json()["requirement"]["status"] == "submitted"
+        # The same form again is based on a version that is gone: a conflict, no change.
+        stale = client.post(f"{path}/submit", data=submit)
+        assert stale.status_code == 409
+        assert "Someone changed this requirement" in stale.text
+
+
+def test_form_errors_are_shown_next_to_the_field(site: Site) -> None:
+    with site.signed_in("own-desk") as client:
+        response = create(client, site, "WEB-BAD", due="2027-13", weapon_system="NO-SUCH")
+        assert response.status_code == 422
+        assert 'id="due-error"' in response.text
+        assert 'aria-invalid="true"' in response.text
+        assert 'value="WEB-BAD"' in response.text  # what was typed is kept
+        unknown = create(client, site, "WEB-BAD")
+        assert unknown.status_code == 303  # the fixed form goes through
+        again = create(client, site, "WEB-BAD")
+        assert again.status_code == 422
+        assert 'id="code-error"' in again.text
+
+
+def test_a_post_without_the_csrf_token_is_refused(site: Site) -> None:
+    with site.signed_in("own-desk") as client:
+        data = {"code": "WEB-CSRF", "weapon_system": site.weapon_system, "quantity": "1"}
+        assert client.post("/requirements/new", data=data).status_code == 403
+        forged = client.post("/requirements/new", data={**data, "csrf_token": "0" * 64})
+        assert forged.status_code == 403
+        assert "Form rejected" in forged.text
+        assert client.post("/logout").status_code == 403
+        listed = client.get("/requirements?format=json").json()["items"]
+        assert "WEB-CSRF" not in {row["code"] for row in listed}
+    with site.client() as client:
+        sign_in = {"name": "own-desk", "password": PASSWORD}
+        assert client.post("/login", data=sign_in).status_code == 403
+
+
+def test_another_nations_requirement_is_the_not_found_page(site: Site) -> None:
+    with site.signed_in("own-desk") as client:
+        path = created_path(create(client, site, "WEB-OWN"))
+    with site.signed_in("other-desk") as client:
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "Not found" in response.text
+        assert "WEB-OWN" not in response.text
+        assert client.get(f"{path}?format=json").status_code == 404
+
+
+def test_the_json_twin_has_the_rows_of_the_page_and_the_api(site: Site) -> None:
+    with site.signed_in("own-desk") as client:
+        created_path(create(client, site, "WEB-TWIN"))
+        twin = client.get("/requirements", params={"format": "json"}).json()
+        api = client.get("/api/v1/requirements", params={"limit": 50}).json()
+        assert twin["items"] == api["items"]
+        page = client.get("/requirements").text
+        for row in twin["items"]:
+            assert f'<a href="/requirements/{row["id"]}">' in page
+        drafts = client.get("/requirements", params={"format": "json", "status": "draft"})
+        assert {row["status"] for row in drafts.json()["items"]} <= {"draft"}
+
+
+def test_the_banner_shows_the_most_sensitive_label_on_the_page(site: Site) -> None:
+    own = site.nations[0]
+    with site.signed_in("own-desk") as client:
+        plain = created_path(create(client, site, "WEB-PLAIN"))
+        page = client.get(plain).text
+        assert page.count('class="banner banner-nato-unclassified"') == 2
+        secret = created_path(
+            create(
+                client, site, "WEB-RESTRICTED", classification="NATO RESTRICTED", releasable_to=own
+            )
+        )
+        marking = f"NATO RESTRICTED — Releasable to {own}"
+        detail = client.get(secret).text
+        assert detail.count(marking) == 2  # top and bottom
+        assert 'class="banner banner-nato-restricted"' in detail
+        listed = client.get("/requirements")
+        assert marking in listed.text
+        assert client.get("/requirements?format=json").json()["classification"] == marking
+
+
+def test_user_text_is_escaped(site: Site) -> None:
+    with site.signed_in("own-desk") as client:
+        code = "<script>alert(1)</script>"
+        path = created_path(create(client, site, code))
+        for page in (client.get(path).text, client.get("/requirements").text):
+            assert code not in page
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_static_assets_are_served_from_the_package(site: Site) -> None:
+    with site.client() as client:
+        for asset in ("plotly.min.js", "htmx.min.js", "app.js", "app.css"):
+            response = client.get(f"/static/{asset}")
+            assert response.status_code == 200, asset
+            assert len(response.content) > 100
+        assert "plotly" in client.get("/static/plotly.min.js").text[:2000].lower()
+
+
+def test_the_agency_approves_and_rejects_with_a_reason(site: Site) -> None:
+    with site.signed_in("own-desk") as desk:
+        path = created_path(create(desk, site, "WEB-FLOW"))
+        detail = desk.get(path)
+        version = re.search(r'name="expected_version" value="(\d+)"', detail.text)
+        assert version is not None
+        form = {"csrf_token": token(detail), "expected_version": version.group(1)}
+        assert desk.post(f"{path}/submit", data=form).status_code == 303
+        assert 'action="' + path + '/approve"' not in desk.get(path).text
+    with site.signed_in("agency") as agency:
+        detail = agency.get(path)
+        assert 'action="' + path + '/approve"' in detail.text
+        current = agency.get(f"{path}?format=json").json()["requirement"]
+        form = {"csrf_token": token(detail), "expected_version": str(current["version"])}
+        empty = agency.post(f"{path}/reject", data={**form, "reason": " "})
+        assert empty.status_code == 422
+        assert agency.post(f"{path}/approve", data=form).status_code == 303
+        current = agency.get(f"{path}?format=json").json()["requirement"]
+        form["expected_version"] = str(current["version"])
+        rejected = agency.post(f"{path}/reject", data={**form, "reason": "<b>late</b>"})
+        assert rejected.status_code == 303
+        page = agency.get(path).text
+        assert "rejected" in page
+        assert "&lt;b&gt;late&lt;/b&gt;" in page
