@@ -251,6 +251,20 @@ def test_user_text_is_escaped(site: Site) -> None:
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
+def test_an_unknown_address_is_the_not_found_page_but_json_for_the_api(site: Site) -> None:
+    with site.client() as client:
+        page = client.get("/no-such-page")
+        assert page.status_code == 404
+        assert page.headers["content-type"].startswith("text/html")
+        assert "Not found" in page.text
+        api = client.get("/api/v1/no-such-resource")
+        assert api.status_code == 404
+        assert api.json() == {"detail": "Not Found"}
+        unauthenticated = client.get("/api/v1/requirements")
+        assert unauthenticated.status_code == 401  # other errors keep the API's answer
+        assert "detail" in unauthenticated.json()
+
+
 def test_static_assets_are_served_from_the_package(site: Site) -> None:
     with site.client() as client:
         for asset in ("plotly.min.js", "htmx.min.js", "app.js", "app.css"):

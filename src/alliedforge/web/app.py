@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from alliedforge.web import pages
+from alliedforge.web.render import error_page
 
 STATIC = "/static"
 
@@ -15,3 +18,14 @@ def install_web(app: FastAPI) -> None:
     the stylesheet from this package: deployments have no internet, so no CDN)."""
     app.include_router(pages.router)  # before the mount: it serves /static/plotly.min.js
     app.mount(STATIC, StaticFiles(packages=[("alliedforge.web", "static")]), name="static")
+    app.add_exception_handler(HTTPException, _unknown_page)
+
+
+async def _unknown_page(request: Request, error: Exception) -> Response:
+    """An address no route knows is the not-found page for people; the API (and every
+    other HTTP error) keeps FastAPI's JSON answer."""
+    assert isinstance(error, HTTPException)
+    if error.status_code == 404 and not request.url.path.startswith("/api/"):
+        message = "There is no such page or record, or you may not see it."
+        return error_page(request, 404, "Not found", message)
+    return await http_exception_handler(request, error)
