@@ -18,12 +18,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from alliedforge.domain.access.caller import Caller, Role
 from alliedforge.domain.access.labels import Label
 from alliedforge.domain.audit import service as audit
+from alliedforge.domain.catalogue.service import label_for
 from alliedforge.domain.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from alliedforge.domain.paging import Page, PageRequest
 from alliedforge.domain.requirements import repository
 from alliedforge.domain.requirements.models import Requirement, RequirementStatus
 from alliedforge.domain.requirements.schemas import (
-    LabelIn,
     RequirementCreate,
     RequirementFilter,
     RequirementRead,
@@ -94,7 +94,7 @@ def create_requirement(
         raise InvalidError("nation", nation_code, "no such nation")
     if repository.code_in_use(session, nation_id, data.code):
         raise InvalidError("code", data.code, f"{nation_code} already has a requirement with it")
-    label = _label(caller, data.label)
+    label = label_for(caller, data.label)
     now = utcnow()
     requirement = Requirement(
         code=data.code,
@@ -136,7 +136,7 @@ def update_requirement(
     if data.priority is not None:
         requirement.priority = data.priority
     if data.label is not None:
-        label = _label(caller, data.label)
+        label = label_for(caller, data.label)
         requirement.classification = label.classification
         requirement.releasable_to = label.stored_releasability
     if caller.role is Role.NATION and requirement.status != RequirementStatus.DRAFT:
@@ -253,21 +253,6 @@ def _require_status(requirement: Requirement, target: str, *allowed: Requirement
         raise InvalidError(
             "status", requirement.status, f"only a {sources} requirement can become {target}"
         )
-
-
-def _label(caller: Caller, label: LabelIn) -> Label:
-    """The label to store, if the caller may assign it and would still read the record."""
-    releasable = None if label.releasable_to is None else frozenset(label.releasable_to)
-    chosen = Label(label.classification, releasable)
-    if not caller.may_assign(chosen):
-        raise ForbiddenError(
-            f"your clearance does not allow labelling a record {label.classification}"
-        )
-    if not caller.reads(chosen):
-        raise InvalidError(
-            "label.releasable_to", label.releasable_to, "you could not read it yourself"
-        )
-    return chosen
 
 
 def _weapon_system_id(session: Session, code: str) -> int:
