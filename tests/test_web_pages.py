@@ -2,97 +2,53 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy.orm import Session
 
-from alliedforge.domain.access import service as access
-from alliedforge.domain.access.caller import Caller, Role
-from alliedforge.domain.record import import_scenario
+from alliedforge.domain.access.caller import Role
 from alliedforge.scenario import load_scenario
-from alliedforge.store.engine import create_db_engine
 
-from live_api import TEST_URL_ENV, fresh_database, serve
+from live_api import PASSWORD, Person
 from shared_data import GOLDEN
-
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(TEST_URL_ENV) else [])
-PASSWORD = "correct horse battery staple"
-TOKEN = re.compile(r'name="csrf_token" value="([^"]*)"')
+from web_site import BACKENDS, Site, live_site, token
 
 
 @dataclass(frozen=True)
-class Site:
-    base: str
+class Scene:
+    """The live site with two nations' desks and the agency, on the tiny scenario."""
+
+    site: Site
     nations: tuple[str, str]
     weapon_system: str
 
+    def signed_in(self, user: str) -> AbstractContextManager[httpx.Client]:
+        return self.site.signed_in(user)
+
     def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.base, timeout=30, follow_redirects=False)
-
-    @contextmanager
-    def signed_in(self, user: str) -> Iterator[httpx.Client]:
-        """A browser-like client signed in through the form."""
-        with self.client() as client:
-            yield self._sign_in(client, user)
-
-    @staticmethod
-    def _sign_in(client: httpx.Client, user: str) -> httpx.Client:
-        form = client.get("/login")
-        assert form.status_code == 200
-        response = client.post(
-            "/login", data={"csrf_token": token(form), "name": user, "password": PASSWORD}
-        )
-        assert (response.status_code, response.headers["location"]) == (303, "/"), response.text
-        return client
-
-
-def token(response: httpx.Response) -> str:
-    found = TOKEN.search(response.text)
-    assert found is not None, "the page has no CSRF token"
-    return found.group(1)
+        return self.site.client()
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def site(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Site]:
+) -> Iterator[Scene]:
     scenario = load_scenario(GOLDEN / "tiny")
     own, other = scenario.nations[0].code, scenario.nations[1].code
-    folder: Path = tmp_path_factory.mktemp("web")
-    with fresh_database(request.param, folder) as url:
-        engine = create_db_engine(url)
-        with Session(engine) as session:
-            import_scenario(session, scenario)
-            users = [
-                ("own-desk", Role.NATION, own, None),
-                ("other-desk", Role.NATION, other, None),
-                ("agency", Role.PLANNER, None, own),
-            ]
-            for name, role, nation, nationality in users:
-                access.create_user(
-                    session,
-                    Caller.operator(),
-                    name,
-                    role,
-                    PASSWORD,
-                    nation=nation,
-                    clearance="NATO RESTRICTED",
-                    nationality=nationality,
-                )
-            session.commit()
-        engine.dispose()
-        with serve(url) as base:
-            yield Site(base, (own, other), scenario.weapon_systems[0].code)
+    people = [
+        Person("own-desk", Role.NATION, nation=own),
+        Person("other-desk", Role.NATION, nation=other),
+        Person("agency", Role.PLANNER, nationality=own),
+    ]
+    with live_site(request.param, tmp_path_factory.mktemp("web"), scenario, people) as live:
+        yield Scene(live, (own, other), scenario.weapon_systems[0].code)
 
 
-def create(client: httpx.Client, site: Site, code: str, **fields: str) -> httpx.Response:
+def create(client: httpx.Client, site: Scene, code: str, **fields: str) -> httpx.Response:
     """Fill in and send the new-requirement form."""
     form = client.get("/requirements/new")
     assert form.status_code == 200
@@ -117,14 +73,14 @@ def created_path(response: httpx.Response) -> str:
     return location
 
 
-def test_pages_need_sign_in(site: Site) -> None:
+def test_pages_need_sign_in(site: Scene) -> None:
     with site.client() as client:
         for path in ("/", "/requirements", "/requirements/1"):
             response = client.get(path)
             assert (response.status_code, response.headers["location"]) == (303, "/login")
 
 
-def test_sign_in_shows_the_dashboard_and_sign_out_ends_it(site: Site) -> None:
+def test_sign_in_shows_the_dashboard_and_sign_out_ends_it(site: Scene) -> None:
     with site.signed_in("own-desk") as client:
         page = client.get("/")
         assert page.status_code == 200
@@ -139,7 +95,7 @@ def test_sign_in_shows_the_dashboard_and_sign_out_ends_it(site: Site) -> None:
         assert client.get("/").status_code == 303
 
 
-def test_a_wrong_password_shows_the_form_again(site: Site) -> None:
+def test_a_wrong_password_shows_the_form_again(site: Scene) -> None:
     with site.client() as client:
         form = client.get("/login")
         wrong = {"csrf_token": token(form), "name": "own-desk", "password": "nope"}
@@ -149,7 +105,7 @@ def test_a_wrong_password_shows_the_form_again(site: Site) -> None:
         assert "alliedforge_session" not in response.cookies
 
 
-def test_create_list_and_submit_through_the_forms(site: Site) -> None:
+def test_create_list_and_submit_through_the_forms(site: Scene) -> None:
     with site.signed_in("own-desk") as client:
         path = created_path(create(client, site, "WEB-1"))
         listed = client.get("/requirements")
@@ -169,7 +125,7 @@ def test_create_list_and_submit_through_the_forms(site: Site) -> None:
         assert "Someone changed this requirement" in stale.text
 
 
-def test_form_errors_are_shown_next_to_the_field(site: Site) -> None:
+def test_form_errors_are_shown_next_to_the_field(site: Scene) -> None:
     with site.signed_in("own-desk") as client:
         response = create(client, site, "WEB-BAD", due="2027-13", weapon_system="NO-SUCH")
         assert response.status_code == 422
@@ -183,7 +139,7 @@ def test_form_errors_are_shown_next_to_the_field(site: Site) -> None:
         assert 'id="code-error"' in again.text
 
 
-def test_a_post_without_the_csrf_token_is_refused(site: Site) -> None:
+def test_a_post_without_the_csrf_token_is_refused(site: Scene) -> None:
     with site.signed_in("own-desk") as client:
         data = {"code": "WEB-CSRF", "weapon_system": site.weapon_system, "quantity": "1"}
         assert client.post("/requirements/new", data=data).status_code == 403
@@ -198,7 +154,7 @@ def test_a_post_without_the_csrf_token_is_refused(site: Site) -> None:
         assert client.post("/login", data=sign_in).status_code == 403
 
 
-def test_another_nations_requirement_is_the_not_found_page(site: Site) -> None:
+def test_another_nations_requirement_is_the_not_found_page(site: Scene) -> None:
     with site.signed_in("own-desk") as client:
         path = created_path(create(client, site, "WEB-OWN"))
     with site.signed_in("other-desk") as client:
@@ -209,7 +165,7 @@ def test_another_nations_requirement_is_the_not_found_page(site: Site) -> None:
         assert client.get(f"{path}?format=json").status_code == 404
 
 
-def test_the_json_twin_has_the_rows_of_the_page_and_the_api(site: Site) -> None:
+def test_the_json_twin_has_the_rows_of_the_page_and_the_api(site: Scene) -> None:
     with site.signed_in("own-desk") as client:
         created_path(create(client, site, "WEB-TWIN"))
         twin = client.get("/requirements", params={"format": "json"}).json()
@@ -222,7 +178,7 @@ def test_the_json_twin_has_the_rows_of_the_page_and_the_api(site: Site) -> None:
         assert {row["status"] for row in drafts.json()["items"]} <= {"draft"}
 
 
-def test_the_banner_shows_the_most_sensitive_label_on_the_page(site: Site) -> None:
+def test_the_banner_shows_the_most_sensitive_label_on_the_page(site: Scene) -> None:
     own = site.nations[0]
     with site.signed_in("own-desk") as client:
         plain = created_path(create(client, site, "WEB-PLAIN"))
@@ -242,7 +198,7 @@ def test_the_banner_shows_the_most_sensitive_label_on_the_page(site: Site) -> No
         assert client.get("/requirements?format=json").json()["classification"] == marking
 
 
-def test_user_text_is_escaped(site: Site) -> None:
+def test_user_text_is_escaped(site: Scene) -> None:
     with site.signed_in("own-desk") as client:
         code = "<script>alert(1)</script>"
         path = created_path(create(client, site, code))
@@ -251,7 +207,7 @@ def test_user_text_is_escaped(site: Site) -> None:
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_an_unknown_address_is_the_not_found_page_but_json_for_the_api(site: Site) -> None:
+def test_an_unknown_address_is_the_not_found_page_but_json_for_the_api(site: Scene) -> None:
     with site.client() as client:
         page = client.get("/no-such-page")
         assert page.status_code == 404
@@ -265,7 +221,7 @@ def test_an_unknown_address_is_the_not_found_page_but_json_for_the_api(site: Sit
         assert "detail" in unauthenticated.json()
 
 
-def test_static_assets_are_served_from_the_package(site: Site) -> None:
+def test_static_assets_are_served_from_the_package(site: Scene) -> None:
     with site.client() as client:
         for asset in ("plotly.min.js", "htmx.min.js", "app.js", "app.css"):
             response = client.get(f"/static/{asset}")
@@ -274,7 +230,7 @@ def test_static_assets_are_served_from_the_package(site: Site) -> None:
         assert "plotly" in client.get("/static/plotly.min.js").text[:2000].lower()
 
 
-def test_the_agency_approves_and_rejects_with_a_reason(site: Site) -> None:
+def test_the_agency_approves_and_rejects_with_a_reason(site: Scene) -> None:
     with site.signed_in("own-desk") as desk:
         path = created_path(create(desk, site, "WEB-FLOW"))
         detail = desk.get(path)

@@ -7,16 +7,28 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from alliedforge.web import pages
+from alliedforge.web import (
+    catalogue,
+    dashboard,
+    industry,
+    news,
+    plans,
+    requirements,
+    session,
+    tokens,
+)
 from alliedforge.web.render import error_page
 
 STATIC = "/static"
+# Each section of the application is a module with its own router.
+SECTIONS = (session, dashboard, requirements, catalogue, industry, plans, news, tokens)
 
 
 def install_web(app: FastAPI) -> None:
     """Serve the pages and the static files (plotly.js from the plotly package, htmx and
     the stylesheet from this package: deployments have no internet, so no CDN)."""
-    app.include_router(pages.router)  # before the mount: it serves /static/plotly.min.js
+    for section in SECTIONS:  # before the mount: /static/plotly.min.js is a route
+        app.include_router(section.router)
     app.mount(STATIC, StaticFiles(packages=[("alliedforge.web", "static")]), name="static")
     app.add_exception_handler(HTTPException, _unknown_page)
 

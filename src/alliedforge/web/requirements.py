@@ -1,30 +1,19 @@
-"""The page routes: sign in and out, dashboard, requirements and their workflow."""
+"""Requirements pages: the filtered list, the new-requirement form, one requirement and
+its workflow (submit, approve, reject with a reason)."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from pathlib import Path
 from typing import Annotated, Any
 
-import plotly
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
-from alliedforge.api.deps import SESSION_COOKIE, DbSession
+from alliedforge.api.deps import DbSession
 from alliedforge.api.paging import MAX_ID, RecordId
-from alliedforge.api.routers.auth import SESSION_HOURS
-from alliedforge.domain.access import service as access
 from alliedforge.domain.access.caller import Caller, Role
-from alliedforge.domain.access.labels import Label
-from alliedforge.domain.errors import (
-    AuthenticationError,
-    ConflictError,
-    InvalidError,
-    RateLimitedError,
-)
-from alliedforge.domain.paging import MAX_LIMIT, PageRequest
-from alliedforge.domain.plans import service as plans
+from alliedforge.domain.errors import ConflictError, InvalidError
+from alliedforge.domain.paging import PageRequest
 from alliedforge.domain.requirements import service
 from alliedforge.domain.requirements.models import RequirementStatus
 from alliedforge.domain.requirements.schemas import (
@@ -33,16 +22,7 @@ from alliedforge.domain.requirements.schemas import (
     RequirementRead,
 )
 from alliedforge.store.base import CLASSIFICATIONS
-from alliedforge.web import csrf
-from alliedforge.web.render import (
-    CheckedForm,
-    CsrfRejectedError,
-    FormFields,
-    WebCaller,
-    WebRoute,
-    error_page,
-    page,
-)
+from alliedforge.web.render import CheckedForm, WebCaller, WebRoute, error_page, page
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -59,174 +39,6 @@ FORM_FIELDS = (
     "classification",
     "releasable_to",
 )
-
-
-# plotly.js ships inside the plotly package: serve it from there (no CDN, no copy).
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-
-
-@router.get("/static/plotly.min.js")
-def plotly_js() -> FileResponse:
-    """plotly.js, from the installed plotly package."""
-    return FileResponse(PLOTLY_JS, media_type="text/javascript")
-
-
-# --- signing in and out ----------------------------------------------------------------
-
-
-def _login_page(
-    request: Request, error: str | None = None, status_code: int = 200, name: str = ""
-) -> Response:
-    secret = csrf.new_login_secret()
-    response = page(
-        request,
-        "login.html",
-        {"error": error},
-        status_code=status_code,
-        name=name,
-        login_token=csrf.token_for(secret),
-    )
-    response.set_cookie(
-        csrf.LOGIN_COOKIE,
-        secret,
-        path="/login",
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-    )
-    return response
-
-
-@router.get("/login")
-def login_form(request: Request) -> Response:
-    """The sign-in form, with a fresh double-submit CSRF cookie."""
-    return _login_page(request)
-
-
-@router.post("/login")
-def login(request: Request, session: DbSession, form: FormFields) -> Response:
-    """Sign in; on success set the session cookie (as the API's) and go to the dashboard."""
-    if not csrf.is_valid(request.cookies.get(csrf.LOGIN_COOKIE), form.get(csrf.CSRF_FIELD)):
-        raise CsrfRejectedError
-    name = form.get("name", "")
-    address = request.client.host if request.client else None
-    try:
-        _caller, cookie = access.login(session, name, form.get("password", ""), address)
-    except AuthenticationError:
-        session.commit()  # keep the failure: the rate limit counts it
-        return _login_page(request, "Wrong name or password.", 401, name)
-    except RateLimitedError as error:
-        response = _login_page(request, str(error), 429, name)
-        response.headers["Retry-After"] = str(max(1, int(error.retry_after)))
-        return response
-    session.commit()
-    response = RedirectResponse("/", status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        cookie,
-        max_age=SESSION_HOURS * 3600,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-    )
-    response.delete_cookie(csrf.LOGIN_COOKIE, path="/login")
-    return response
-
-
-@router.post("/logout")
-def logout(request: Request, session: DbSession, _form: CheckedForm) -> Response:
-    """End the web session (its cookie stops working at once)."""
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie:
-        access.logout(session, cookie)
-        session.commit()
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
-    return response
-
-
-# --- dashboard ---------------------------------------------------------------------------
-
-
-def _all_requirements(session: DbSession, caller: Caller) -> list[dict[str, Any]]:
-    """Every requirement the caller may see, as field dicts, page by page."""
-    rows: list[dict[str, Any]] = []
-    after: int | None = None
-    while True:
-        found = service.list_requirement_fields(
-            session, caller, RequirementFilter(), PageRequest(MAX_LIMIT, after)
-        )
-        rows.extend(found.items)
-        if found.next_after is None:
-            return rows
-        after = found.next_after
-
-
-def _demand_figure(by_year: list[dict[str, Any]]) -> dict[str, Any]:
-    """A plotly bar chart of units required per due year (a plain figure dict)."""
-    return {
-        "data": [
-            {
-                "type": "bar",
-                "x": [str(cell["year"]) for cell in by_year],
-                "y": [cell["quantity"] for cell in by_year],
-                "name": "Units required",
-                "marker": {"color": "#1f4e79"},
-            }
-        ],
-        "layout": {
-            "title": {"text": "Units required per due year (not rejected)"},
-            "xaxis": {"title": {"text": "Due year"}, "type": "category"},
-            "yaxis": {"title": {"text": "Units"}},
-            "margin": {"t": 48, "r": 16, "b": 48, "l": 64},
-        },
-    }
-
-
-def _plan_summary(session: DbSession, caller: Caller) -> tuple[dict[str, Any] | None, Label | None]:
-    """The newest plan run the caller may read, in brief, and its label."""
-    for run in plans.list_runs(session, 1):
-        label = Label.parse(run.classification, run.releasable_to)
-        if not caller.reads(label):
-            return None, None
-        return {
-            "id": run.id,
-            "scenario": run.scenario_name,
-            "mode": run.mode,
-            "status": run.status,
-            "plan_status": run.plan_status,
-            "objective": run.objective,
-            "started_at": run.started_at,
-            "finished_at": run.finished_at,
-        }, label
-    return None, None
-
-
-@router.get("/")
-def dashboard(request: Request, session: DbSession, caller: WebCaller) -> Response:
-    """Counts of the caller's requirements by status, demand per due year, latest plan."""
-    rows = _all_requirements(session, caller)
-    counts = Counter(str(row["status"]) for row in rows)
-    by_status = {str(status): counts.get(str(status), 0) for status in RequirementStatus}
-    units: dict[int, float] = defaultdict(float)
-    for row in rows:
-        if row["status"] != RequirementStatus.REJECTED:
-            units[int(str(row["due"])[:4])] += float(row["quantity"])
-    by_year = [{"year": year, "quantity": units[year]} for year in sorted(units)]
-    latest, plan_label = _plan_summary(session, caller)
-    labels = [row["label"] for row in rows]
-    if plan_label is not None:
-        labels.append(plan_label.as_stanag_4774())
-    data = {
-        "requirements_by_status": by_status,
-        "requirements_total": len(rows),
-        "demand_by_year": by_year,
-        "latest_plan": latest,
-    }
-    return page(request, "dashboard.html", data, labels=labels, figure=_demand_figure(by_year))
-
-
-# --- requirements ------------------------------------------------------------------------
 
 
 def _filters(status: str, weapon_system: str) -> RequirementFilter:
