@@ -3,14 +3,17 @@
 The alliance-scale scenario is generated and imported into a fresh database, users and
 API tokens are created, `forge serve --workers N` starts as its own process, and `wrk`
 (Debian package `wrk`) fires keep-alive requests for pages of 50 requirements as a
-nation user and as the agency. Run: `make benchmark-api` (add `--postgres URL` to
-measure PostgreSQL too; the service then connects as a non-owner role, under
-row-level security).
+nation user and as the agency. Then the web dashboard (`GET /` with a session cookie),
+over the alliance scenario with a joint and a national plan stored, one connection at a
+time: its latency is the page's server time plus loopback. Run: `make benchmark-api` (add
+`--postgres URL` to measure PostgreSQL too; the service then connects as a non-owner
+role, under row-level security).
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import re
@@ -19,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -29,7 +33,11 @@ from sqlalchemy.orm import Session
 
 from alliedforge.domain.access import service as access
 from alliedforge.domain.access.caller import Caller, Role
+from alliedforge.domain.plans import service as plan_runs
 from alliedforge.domain.record import import_scenario
+from alliedforge.planning.options import PlanOptions
+from alliedforge.planning.plan import Mode
+from alliedforge.planning.solve import solve_plan
 from alliedforge.scenario.generate import generate_scenario
 from alliedforge.store.migrate import upgrade
 
@@ -43,41 +51,52 @@ ALLIANCE = {
     "months": 60,
 }
 SERVICE_ROLE = "alliedforge_api_bench"
+PLAN_SECONDS = 20.0  # per plan stored for the dashboard: its figures, not its optimality
 LATENCY = re.compile(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def _prepare(url: str) -> dict[str, str]:
-    """Migrate, import the alliance scenario, create a nation user and a planner; their
-    tokens by role."""
+Credentials = dict[str, dict[str, str]]
+
+
+def _prepare(url: str) -> Credentials:
+    """Migrate, import the alliance scenario, store a joint and a national plan of it,
+    create a nation user and a planner; per role, an API token and a web session cookie."""
     upgrade(url)
     scenario = generate_scenario(
         **ALLIANCE, seed=1, budgets=True, components=True, commitments=True
     )
     engine = create_engine(url)
-    tokens: dict[str, str] = {}
+    credentials: Credentials = {}
     with Session(engine) as session:
         import_scenario(session, scenario)
+        for mode in (Mode.JOINT, Mode.NATIONAL):
+            options = PlanOptions(mode=mode, time_limit=PLAN_SECONDS)
+            run_id = plan_runs.start_run(session, scenario, options)
+            plan_runs.finish_run(session, run_id, solve_plan(scenario, options))
         nation = scenario.requirements[0].nation
         operator = Caller.operator()
         for name, role, nation_code, nationality in (
             ("bench-desk", Role.NATION, nation, None),
             ("bench-agency", Role.PLANNER, None, nation),
         ):
+            password = uuid.uuid4().hex
             access.create_user(
                 session,
                 operator,
                 name,
                 role,
-                uuid.uuid4().hex,
+                password,
                 nation=nation_code,
                 clearance="NATO SECRET",
                 nationality=nationality,
             )
-            _token, tokens[str(role)] = access.create_token(session, operator, name, "bench")
+            _token, token = access.create_token(session, operator, name, "bench")
+            _caller, cookie = access.login(session, name, password, None)
+            credentials[str(role)] = {"token": token, "cookie": cookie}
         session.commit()
     engine.dispose()
-    return tokens
+    return credentials
 
 
 def _serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
@@ -85,7 +104,7 @@ def _serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     command = [str(FORGE), "serve", "--port", str(port), "--workers", str(workers)]
     server = subprocess.Popen([*command, "--no-access-log"], env=env)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json"):
                 return server
@@ -95,16 +114,29 @@ def _serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("forge serve did not start")
 
 
-def _wrk(url: str, token: str, seconds: int, connections: int) -> dict[str, float]:
+def _check(url: str, header: str) -> None:
+    """One request must answer 200 (wrk counts a redirect to the sign-in page as success)."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.netloc, timeout=60)
+    name, _colon, value = header.partition(": ")
+    connection.request("GET", f"{parts.path}?{parts.query}", headers={name: value})
+    status = connection.getresponse().status
+    connection.close()
+    if status != 200:
+        raise RuntimeError(f"GET {url} answered {status}, not 200")
+
+
+def _wrk(url: str, header: str, seconds: int, connections: int) -> dict[str, float]:
+    _check(url, header)
     output = subprocess.run(
         [
             "wrk",
-            "-t2",
+            f"-t{min(2, connections)}",
             f"-c{connections}",
             f"-d{seconds}s",
             "--latency",
             "-H",
-            f"Authorization: Bearer {token}",
+            header,
             url,
         ],
         check=True,
@@ -130,20 +162,20 @@ def _postgres_schema(base: str) -> tuple[str, str, Any]:
 
 
 def run(label: str, url: str, service_url: str, args: argparse.Namespace) -> list[dict[str, Any]]:
-    tokens = _prepare(url)
+    credentials = _prepare(url)
     server = _serve(service_url, args.port, args.workers)
     rows = []
     try:
-        target = f"http://127.0.0.1:{args.port}/api/v1/requirements?limit=50"
-        for role, token in tokens.items():
-            _wrk(target, token, 3, args.connections)  # warm up
-            rows.append(
-                {
-                    "database": label,
-                    "caller": role,
-                    **_wrk(target, token, args.seconds, args.connections),
-                }
-            )
+        base = f"http://127.0.0.1:{args.port}"
+        for role, secrets in credentials.items():
+            bearer = f"Authorization: Bearer {secrets['token']}"
+            target = f"{base}/api/v1/requirements?limit=50"
+            _wrk(target, bearer, 3, args.connections)  # warm up
+            measured = _wrk(target, bearer, args.seconds, args.connections)
+            rows.append({"database": label, "target": "api", "caller": role, **measured})
+            cookie = f"Cookie: alliedforge_session={secrets['cookie']}"
+            measured = _wrk(f"{base}/", cookie, 10, 1)
+            rows.append({"database": label, "target": "dashboard", "caller": role, **measured})
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,14 +54,21 @@ class Site:
 
 @contextmanager
 def live_site(
-    backend: str, folder: Path, scenario: Scenario, people: Iterable[Person]
+    backend: str,
+    folder: Path,
+    scenario: Scenario,
+    people: Iterable[Person],
+    prepare: Callable[[Session], object] | None = None,
 ) -> Iterator[Site]:
-    """The service over a fresh database holding `scenario` and `people`."""
+    """The service over a fresh database holding `scenario` and `people`, and whatever
+    `prepare` adds (in the same transaction) before the service starts."""
     with fresh_database(backend, folder) as url:
         engine = create_db_engine(url)
         with Session(engine) as session:
             import_scenario(session, scenario)
             add_people(session, people)
+            if prepare is not None:
+                prepare(session)
             session.commit()
         engine.dispose()
         with serve(url) as base:

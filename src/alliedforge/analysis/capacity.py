@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,9 +66,18 @@ def weapon_system_families(scenario: Scenario) -> dict[str, str]:
     counts exactly once and the families' demands add up to the total.
     """
     family_of_item = {item.code: item.family for item in scenario.items}
+    return families_by_majority(
+        (q.weapon_system, family_of_item[q.item]) for q in scenario.qualifications
+    )
+
+
+def families_by_majority(qualified: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Each weapon system's family among its (weapon system, item family) qualification
+    pairs: the family with most qualified items, ties by name (see
+    `weapon_system_families`)."""
     counts: dict[str, Counter[str]] = {}
-    for q in scenario.qualifications:
-        counts.setdefault(q.weapon_system, Counter())[family_of_item[q.item]] += 1
+    for weapon_system, family in qualified:
+        counts.setdefault(weapon_system, Counter())[family] += 1
     return {
         ws: min(counter, key=lambda family: (-counter[family], family))
         for ws, counter in counts.items()

@@ -42,7 +42,7 @@ LISTED = (
 )
 
 
-def _scoped(query: Select[*Ts], caller: Caller) -> Select[*Ts]:
+def visible(query: Select[*Ts], caller: Caller) -> Select[*Ts]:
     """`query` (over requirements joined to nations and weapon systems) limited to what
     the caller may see: staff all, a nation its own, a supplier none (it sees demand as
     aggregates); labels on top."""
@@ -95,7 +95,7 @@ def list_rows(
 ) -> Sequence[Any]:
     """One page of visible requirements matching `filters` as `LISTED` columns, in id
     order (one extra row tells whether another page follows). Who sees what is the rule
-    of `_scoped`, written with bound parameters in `_page`."""
+    of `visible`, written with bound parameters in `_page`."""
     if caller.unrestricted:
         scope = "all"
     elif caller.role is Role.NATION:
@@ -130,7 +130,7 @@ def find_row(session: Session, caller: Caller, requirement_id: int) -> Requireme
     """The requirement with this id if the caller may see it."""
     query = select(Requirement, Nation.code, WeaponSystem.code)
     return session.execute(
-        _scoped(query, caller).where(Requirement.id == requirement_id)
+        visible(query, caller).where(Requirement.id == requirement_id)
     ).one_or_none()
 
 
