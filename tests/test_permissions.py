@@ -28,6 +28,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -125,6 +126,11 @@ endpoint                      method kind          ok   admin planner nation sup
 /tokens                       GET    tokens        200  2...  2...    2...   2...     2...
 /tokens/{id}                  DELETE token         204  22..  24..    24..   24..     24..
 /me                           GET    me            200  2...  2...    2...   2...     2...
+/news/{id}                    GET    news          200  2.44  2.44    2.44   2.44     2.44
+/news/{id}                    PATCH  news          200  2.44  2.44    3.44   3.44     3.44
+/news/{id}                    DELETE news          204  2.44  2.44    3.44   3.44     3.44
+/news/{id}/unpublish          POST   news          200  2.44  2.44    3.44   3.44     3.44
+/news/{id}/publish            POST   news-draft    200  2.44  2.44    4.44   4.44     3.44
 """
 STATUS = {"3": 403, "4": 404}
 # The kinds nobody owns: their first column is simply the visible object.
@@ -147,6 +153,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("/stockpiles/{id}", "PATCH"): {"target": 1},
     ("/fleets/{id}", "PATCH"): {"quantity": 1},
     ("/commitments/{id}", "PATCH"): {"quantity": 1},
+    ("/news/{id}", "PATCH"): {"title": "Renamed"},
     ("/plans", "POST"): {"mode": "joint", "time_limit": 60},
 }
 
@@ -283,6 +290,10 @@ def _make(
         row = db.Commitment(code=f"PM-C{number}", line_id=line_id,
                             requirement_id=requirement, month="2027-05", quantity=1,
                             unit_price=1)  # fmt: skip
+    elif kind in {"news", "news-draft"}:  # a published post; a draft the agency and auditors see
+        published = datetime.now(UTC) if kind == "news" else None
+        row = db.NewsPost(title=f"PM-{number}", body="Matrix", author="matrix",
+                          published_at=published)  # fmt: skip
     elif kind == "token":
         owner = "bystander" if variant == "other" else user
         token, _value = access.create_token(session, Caller.operator(), owner, f"pm-{number}")
@@ -490,6 +501,7 @@ LISTS = {
     "/stockpiles": "stockpile",
     "/fleets": "fleet",
     "/commitments": "commitment",
+    "/news": "news",
 }
 OWNER_FIELD = {"nation": "nation", "supplier": "supplier"}
 

@@ -8,7 +8,13 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from alliedforge.cli.demo_record import DEMO_DATABASE, DEMO_USERS, DemoRecord, prepare_demo
+from alliedforge.cli.demo_record import (
+    DEMO_DATABASE,
+    DEMO_NEWS,
+    DEMO_USERS,
+    DemoRecord,
+    prepare_demo,
+)
 from alliedforge.cli.main import app
 from alliedforge.domain.access import service as access
 from alliedforge.domain.access.models import User
@@ -87,7 +93,8 @@ def test_the_resets_are_audited_and_the_chain_holds(runs: tuple[DemoRecord, Demo
     _first, second = runs
     actions, intact = _audit(second.url)
     assert intact
-    assert actions.count("create") == len(DEMO_USERS)
+    assert actions.count("create") == len(DEMO_USERS) + len(DEMO_NEWS)
+    assert actions.count("publish") == len(DEMO_NEWS)
     assert actions.count("reset_password") == len(DEMO_USERS)
     assert actions.count("import") == 2  # the second import recorded, changing nothing
 

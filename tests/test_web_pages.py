@@ -254,3 +254,64 @@ def test_the_agency_approves_and_rejects_with_a_reason(site: Scene) -> None:
         page = agency.get(path).text
         assert "rejected" in page
         assert "&lt;b&gt;late&lt;/b&gt;" in page
+
+
+def test_the_list_filters_by_priority_and_due_range(site: Scene) -> None:
+    with site.signed_in("own-desk") as client:
+        for code, priority, due in (
+            ("F-1", "3", "2030-01"),
+            ("F-2", "3", "2030-06"),
+            ("F-3", "4", "2030-06"),
+        ):
+            created_path(create(client, site, code, priority=priority, due=due))
+        page = client.get("/requirements")
+        assert '<select id="nation"' not in page.text  # a desk sees its own nation only
+        for query, expected in (
+            ({"priority": "3", "due_from": "2030-01", "due_to": "2030-12"}, {"F-1", "F-2"}),
+            ({"due_from": "2030-06", "due_to": "2030-06"}, {"F-2", "F-3"}),
+            ({"priority": "4", "due_from": "2030-01"}, {"F-3"}),
+        ):
+            twin = client.get("/requirements", params={**query, "format": "json"}).json()
+            assert {row["code"] for row in twin["items"]} == expected, query
+            assert twin["filters"] | query == twin["filters"]  # the filters are kept
+        bad = client.get("/requirements", params={"due_from": "2030-13"})
+        assert bad.status_code == 400
+        assert "due from" in bad.text
+
+
+def test_staff_filter_by_nation(site: Scene) -> None:
+    own, other = site.nations
+    with site.signed_in("other-desk") as client:
+        created_path(create(client, site, "NATION-FILTER"))
+    with site.signed_in("agency") as agency:
+        page = agency.get("/requirements", params={"nation": other})
+        assert '<select id="nation" name="nation">' in page.text
+        assert f'<option value="{other}" selected>{other}</option>' in page.text
+        assert f'<option value="{own}" >{own}</option>' in page.text
+        twin = agency.get("/requirements", params={"nation": other, "format": "json"}).json()
+        assert "NATION-FILTER" in {row["code"] for row in twin["items"]}
+        assert {row["nation"] for row in twin["items"]} == {other}
+
+
+def test_the_pager_keeps_the_filters(site: Scene) -> None:
+    rows = "\n".join(f"PAGE-{i:02d},{site.weapon_system},1,2031-01,5" for i in range(55))
+    content = f"code,weapon_system,quantity,due,priority\n{rows}\n".encode()
+    with site.signed_in("own-desk") as client:
+        form = client.get("/requirements/upload")
+        done = client.post(
+            "/requirements/upload",
+            data={"csrf_token": token(form)},
+            files={"file": ("pages.csv", content, "text/csv")},
+        )
+        assert done.status_code == 200, done.text
+        first = client.get("/requirements", params={"priority": "5", "due_from": "2031-01"})
+        following = re.search(r'href="(/requirements\?[^"]*)" rel="next"', first.text)
+        assert following is not None
+        address = following.group(1).replace("&amp;", "&")
+        assert "priority=5" in address
+        assert "due_from=2031-01" in address
+        second = client.get(address + "&format=json").json()
+        assert second["items"]
+        assert {row["priority"] for row in second["items"]} == {5}
+        shown = re.findall(r">(PAGE-\d\d)</a>", first.text)
+        assert len(shown) + len(second["items"]) == 55

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from playwright.sync_api import ConsoleMessage
+from playwright.sync_api import ConsoleMessage, Page
 
 from alliedforge.cli.demo_record import DemoUser
 
@@ -33,3 +33,12 @@ class DemoServer:
     base: str
     passwords: dict[str, str]
     users: dict[str, DemoUser]
+
+
+def sign_in(page: Page, server: DemoServer, name: str) -> None:
+    """Sign in through the form as the demo user `name`; wait for the dashboard."""
+    page.goto(f"{server.base}/login")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password").fill(server.passwords[name])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{server.base}/")

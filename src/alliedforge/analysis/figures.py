@@ -26,7 +26,7 @@ _PALETTE: list[str] = list(qualitative.Plotly)
 _HEIGHT = 460
 
 
-def _layout(fig: go.Figure, title: str, height: int = _HEIGHT) -> go.Figure:
+def layout(fig: go.Figure, title: str, height: int = _HEIGHT) -> go.Figure:
     """House look: white template, a title, laptop-sized."""
     fig.update_layout(
         title={"text": title, "x": 0.01},
@@ -37,7 +37,7 @@ def _layout(fig: go.Figure, title: str, height: int = _HEIGHT) -> go.Figure:
     return fig
 
 
-def _note(fig: go.Figure, text: str) -> None:
+def note(fig: go.Figure, text: str) -> None:
     """Say in the plot area why it is empty, rather than leaving bare axes."""
     fig.add_annotation(
         text=text, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False, font={"size": 16}
@@ -92,7 +92,7 @@ def demand_capacity_figure(series: FamilySeries) -> go.Figure:
         )
     fig.update_xaxes(title_text="Month", type="date")
     fig.update_yaxes(title_text="Units (cumulative)", rangemode="tozero")
-    return _layout(fig, title).update_layout(hovermode="x unified")
+    return layout(fig, title).update_layout(hovermode="x unified")
 
 
 def deliveries_figure(series: NationSeries, currency: str) -> go.Figure:
@@ -113,11 +113,11 @@ def deliveries_figure(series: NationSeries, currency: str) -> go.Figure:
             )
         )
     if not series.quantity.any():
-        _note(fig, "No deliveries in this plan")
+        note(fig, "No deliveries in this plan")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text="Month", type="date")
     fig.update_yaxes(title_text="Units delivered per month")
-    return _layout(fig, DELIVERIES_TITLE)
+    return layout(fig, DELIVERIES_TITLE)
 
 
 def openings_figure(scenario: Scenario, plan: Plan) -> go.Figure:
@@ -163,10 +163,10 @@ def openings_figure(scenario: Scenario, plan: Plan) -> go.Figure:
                 )
             )
     if not openings:
-        _note(fig, "No line opened in this plan")
+        note(fig, "No line opened in this plan")
     fig.update_xaxes(title_text="Month", type="date")
     fig.update_yaxes(title_text="Line", autorange="reversed", type="category")
-    return _layout(fig, OPENINGS_TITLE, height=max(_HEIGHT, 160 + 28 * len(openings)))
+    return layout(fig, OPENINGS_TITLE, height=max(_HEIGHT, 160 + 28 * len(openings)))
 
 
 def shortfall_figure(scenario: Scenario, plan: Plan) -> go.Figure:
@@ -189,13 +189,13 @@ def shortfall_figure(scenario: Scenario, plan: Plan) -> go.Figure:
             )
         )
     if not plan.requirements:
-        _note(fig, "This plan reports no requirement outcomes")
+        note(fig, "This plan reports no requirement outcomes")
     elif not short.any():
-        _note(fig, "No shortfall: every requirement is met")
+        note(fig, "No shortfall: every requirement is met")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text="Nation", type="category")
     fig.update_yaxes(title_text="Units short", rangemode="tozero")
-    return _layout(fig, SHORTFALL_TITLE)
+    return layout(fig, SHORTFALL_TITLE)
 
 
 def cost_comparison_figure(comparison: ModeComparison, currency: str) -> go.Figure:
@@ -249,7 +249,7 @@ def cost_comparison_figure(comparison: ModeComparison, currency: str) -> go.Figu
     fig.update_xaxes(title_text="Nation", type="category", row=1, col=1)
     fig.update_yaxes(title_text=f"Cost ({currency})", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(rangemode="tozero", row=1, col=2)
-    return _layout(fig, COST_COMPARISON_TITLE)
+    return layout(fig, COST_COMPARISON_TITLE)
 
 
 def tiers_figure(plan: Plan, currency: str) -> go.Figure:
@@ -286,7 +286,7 @@ def tiers_figure(plan: Plan, currency: str) -> go.Figure:
         )
     )
     if not tiers:
-        _note(fig, "No planned purchases, so no tier reached")
+        note(fig, "No planned purchases, so no tier reached")
     fig.update_xaxes(title_text="Quantity (units)", rangemode="tozero")
     fig.update_yaxes(title_text="Supplier · item", autorange="reversed", type="category")
-    return _layout(fig, TIERS_TITLE, height=max(_HEIGHT, 160 + 26 * len(tiers)))
+    return layout(fig, TIERS_TITLE, height=max(_HEIGHT, 160 + 26 * len(tiers)))

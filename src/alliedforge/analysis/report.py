@@ -29,7 +29,7 @@ from alliedforge.analysis.kpis import (
 from alliedforge.planning.plan import Mode, Plan, PlanStatus
 from alliedforge.scenario.model import Scenario
 
-_PAGE = Template("""<!DOCTYPE html>
+PAGE = Template("""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -64,7 +64,7 @@ _PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
 
 @dataclass(frozen=True, slots=True)
-class _Num:
+class Num:
     """A numeric table cell, right-aligned and formatted with thousands separators."""
 
     value: float
@@ -75,17 +75,17 @@ class _Num:
         return f"{self.value:,.{self.digits}f}{self.suffix}"
 
 
-_Cell = str | _Num
+_Cell = str | Num
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[_Cell]]) -> str:
+def table(headers: Sequence[str], rows: Iterable[Sequence[_Cell]]) -> str:
     """An HTML table; every cell is escaped here, so callers pass raw scenario strings."""
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = []
     for row in rows:
         cells = "".join(
             f'<td class="n">{html.escape(str(c))}</td>'
-            if isinstance(c, _Num)
+            if isinstance(c, Num)
             else f"<td>{html.escape(c)}</td>"
             for c in row
         )
@@ -97,7 +97,7 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[_Cell]]) -> str:
     return f'<div class="scroll">{table}</div>'
 
 
-def _section(title: str, *parts: str) -> str:
+def section(title: str, *parts: str) -> str:
     return f"<section><h2>{html.escape(title)}</h2>{''.join(parts)}</section>"
 
 
@@ -139,7 +139,7 @@ def _costs_table(plan: Plan) -> str:
         ("Lateness penalties", c.late),
         ("Objective", c.total),
     ]
-    return _table(("Component", "Cost"), [(label, _Num(value)) for label, value in rows])
+    return table(("Component", "Cost"), [(label, Num(value)) for label, value in rows])
 
 
 def _nations_table(scenario: Scenario, plan: Plan) -> str:
@@ -162,16 +162,16 @@ def _nations_table(scenario: Scenario, plan: Plan) -> str:
         (
             k.nation,
             names[k.nation],
-            _Num(k.required),
-            _Num(k.delivered),
-            _Num(k.on_time),
-            _Num(k.shortfall),
-            _Num(k.late_unit_months),
-            _Num(k.spend),
-            _Num(k.costs.opening),
-            _Num(k.costs.shortfall),
-            _Num(k.costs.late),
-            _Num(k.costs.total),
+            Num(k.required),
+            Num(k.delivered),
+            Num(k.on_time),
+            Num(k.shortfall),
+            Num(k.late_unit_months),
+            Num(k.spend),
+            Num(k.costs.opening),
+            Num(k.costs.shortfall),
+            Num(k.costs.late),
+            Num(k.costs.total),
         )
         for k in nation_kpis(scenario, plan)
     ]
@@ -180,7 +180,7 @@ def _nations_table(scenario: Scenario, plan: Plan) -> str:
         "penalties, and a share of each opened line's cost pro rata to the units received "
         "from it. The attributed costs add up to the objective.</p>"
     )
-    return _table(headers, rows) + note
+    return table(headers, rows) + note
 
 
 def _openings_table(scenario: Scenario, plan: Plan) -> str:
@@ -192,12 +192,12 @@ def _openings_table(scenario: Scenario, plan: Plan) -> str:
             lines[o.line].item if o.line in lines else "",
             o.decision_month,
             o.first_output_month,
-            _Num(o.opening_cost),
+            Num(o.opening_cost),
         )
         for o in sorted(plan.openings, key=lambda o: (o.decision_month, o.line))
     ]
     headers = ("Line", "Supplier", "Item", "Decision", "First output", "Opening cost")
-    return _table(headers, rows)
+    return table(headers, rows)
 
 
 def _tiers_table(plan: Plan) -> str:
@@ -206,28 +206,28 @@ def _tiers_table(plan: Plan) -> str:
             t.supplier,
             t.item,
             t.nation or "all (joint)",
-            _Num(t.min_quantity),
-            _Num(t.unit_price, digits=2),
-            _Num(t.quantity),
+            Num(t.min_quantity),
+            Num(t.unit_price, digits=2),
+            Num(t.quantity),
         )
         for t in sorted(plan.tiers, key=lambda t: (t.supplier, t.item, t.nation or ""))
     ]
     headers = ("Supplier", "Item", "Nation", "Tier minimum (units)", "Unit price", "Quantity")
-    return _table(headers, rows)
+    return table(headers, rows)
 
 
 def _comparison_table(comparison: ModeComparison) -> str:
     rows = [
         (
             v.nation or "Total (objective)",
-            _Num(v.national),
-            _Num(v.joint),
-            _Num(v.saving),
-            "—" if v.saving_percent is None else _Num(v.saving_percent, digits=2, suffix=" %"),
+            Num(v.national),
+            Num(v.joint),
+            Num(v.saving),
+            "—" if v.saving_percent is None else Num(v.saving_percent, digits=2, suffix=" %"),
         )
         for v in (*comparison.nations, comparison.total)
     ]
-    return _table(("Nation", "National", "Joint", "Saving", "Saving (%)"), rows)
+    return table(("Nation", "National", "Joint", "Saving", "Saving (%)"), rows)
 
 
 def _comparison(scenario: Scenario, plan: Plan, other: Plan) -> ModeComparison | str:
@@ -241,7 +241,7 @@ def _comparison(scenario: Scenario, plan: Plan, other: Plan) -> ModeComparison |
     return compare_plans(scenario, by_mode[Mode.JOINT], by_mode[Mode.NATIONAL])
 
 
-def _figure_html(fig: go.Figure, number: int) -> str:
+def figure_html(fig: go.Figure, number: int) -> str:
     # A fixed div id keeps the report byte-identical for the same inputs.
     div = fig.to_html(
         full_html=False,
@@ -257,10 +257,10 @@ def render_report(scenario: Scenario, plan: Plan, comparison: Plan | None = None
     currency = scenario.manifest.currency
     sections = [
         _header(scenario, plan),
-        _section(f"Cost breakdown ({currency})", _costs_table(plan)),
-        _section(f"Nations (units, {currency})", _nations_table(scenario, plan)),
-        _section(f"Line openings ({currency})", _openings_table(scenario, plan)),
-        _section(f"Price tiers reached ({currency})", _tiers_table(plan)),
+        section(f"Cost breakdown ({currency})", _costs_table(plan)),
+        section(f"Nations (units, {currency})", _nations_table(scenario, plan)),
+        section(f"Line openings ({currency})", _openings_table(scenario, plan)),
+        section(f"Price tiers reached ({currency})", _tiers_table(plan)),
     ]
     figures = [
         demand_capacity_figure(capacity_by_family(scenario, plan)),
@@ -277,11 +277,11 @@ def render_report(scenario: Scenario, plan: Plan, comparison: Plan | None = None
             body = _comparison_table(compared)
             figures.append(cost_comparison_figure(compared, currency))
         title = f"Joint vs national procurement ({currency})"
-        sections.append(_section(title, body))
+        sections.append(section(title, body))
     sections.append(
-        _section("Figures", *(_figure_html(fig, i) for i, fig in enumerate(figures, start=1)))
+        section("Figures", *(figure_html(fig, i) for i, fig in enumerate(figures, start=1)))
     )
-    return _PAGE.substitute(
+    return PAGE.substitute(
         title=html.escape(f"AlliedForge plan report: {scenario.manifest.name}"),
         plotlyjs=get_plotlyjs(),
         body="\n".join(sections),

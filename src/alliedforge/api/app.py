@@ -21,6 +21,7 @@ from alliedforge.api.routers import (
     demand,
     industry,
     nations,
+    news,
     plans,
     requirements,
     scenario,
@@ -73,6 +74,7 @@ def create_app(url: str | None = None) -> FastAPI:
         audit.router,
         plans.router,
         scenario.router,
+        news.router,
     ):
         declare_error_responses(router)
         app.include_router(router, prefix=API)

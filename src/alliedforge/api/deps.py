@@ -20,14 +20,15 @@ SESSION_COOKIE = "alliedforge_session"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-# The two dependencies below are `async` on purpose: they run on the event loop (their
+# The dependencies below are `async` on purpose: they run on the event loop (their
 # database work is one indexed lookup) instead of hopping to worker threads and back,
 # which under load costs more in thread handoffs than the work itself — and a request
 # holding a connection while it waits for a thread can starve the pool. Routes stay
 # `def` and run in the thread pool.
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session for this request; routes commit what they acknowledge, the rest is rolled
-    back. Writing requests take SQLite's write lock up front (see `session_scope`)."""
+    back. Writing requests take SQLite's write lock up front (see `session_scope`), at
+    their first statement — in the route's worker thread, never on the event loop."""
     engine: Engine = request.app.state.engine
     with session_scope(engine, write=request.method not in READ_METHODS) as session:
         yield session
@@ -36,17 +37,27 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 DbSession = Annotated[Session, Depends(get_session)]
 
 
-async def get_caller(request: Request, session: DbSession) -> Caller:
-    """The caller from `Authorization: Bearer <token>` or the web session cookie; 401 if
-    neither identifies an active user."""
+def identify(request: Request) -> Caller | None:
+    """Who sends `request`: the user of its bearer token or of its session cookie, looked
+    up in a short read transaction of its own. Not in the request's session: for a write,
+    that one starts with SQLite's write lock, and waiting for the lock here, on the event
+    loop, would stall every request — the one holding the lock included."""
     header = request.headers.get("authorization", "")
     scheme, _, credential = header.partition(" ")
-    caller: Caller | None = None
-    if scheme.lower() == "bearer" and credential.strip():
-        caller = access.caller_for_token(session, credential.strip())
-        _commit_bookkeeping(session)
-    elif cookie := request.cookies.get(SESSION_COOKIE):
-        caller = access.caller_for_session(session, cookie)
+    with session_scope(request.app.state.engine) as lookup:
+        if scheme.lower() == "bearer" and credential.strip():
+            caller = access.caller_for_token(lookup, credential.strip())
+            _commit_bookkeeping(lookup)
+            return caller
+        if cookie := request.cookies.get(SESSION_COOKIE):
+            return access.caller_for_session(lookup, cookie)
+    return None
+
+
+async def get_caller(request: Request, session: DbSession) -> Caller:
+    """The caller from `Authorization: Bearer <token>` or the web session cookie, with
+    the request's database scope bound to them; 401 if neither identifies an active user."""
+    caller = identify(request)
     if caller is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

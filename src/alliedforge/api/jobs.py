@@ -1,9 +1,11 @@
-"""Plan runs solving in this process: one background thread at a time, its live progress.
+"""Plan runs solving in this process: starting one on the live data, one background thread
+at a time, its live progress.
 
 The registry is in-process memory: a run started by another process (or before a restart)
 has no live progress here, only its stored row. One solve runs per process at a time; a
 second request while one runs is refused (409) rather than queued, so that a planner never
-waits on a queue they cannot see.
+waits on a queue they cannot see. The API and the web pages start runs through
+`start_live_plan`, so both check, record and solve exactly alike.
 """
 
 from __future__ import annotations
@@ -14,17 +16,26 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from starlette.datastructures import State
 
+from alliedforge.domain.access.caller import Caller, Role
+from alliedforge.domain.errors import ForbiddenError
 from alliedforge.domain.plans import service as plan_runs
-from alliedforge.domain.plans.models import RunStatus
+from alliedforge.domain.plans.models import PlanRun, RunStatus
+from alliedforge.domain.record import snapshot_scenario
 from alliedforge.planning.options import PlanOptions, Progress
 from alliedforge.planning.solve import solve_plan
+from alliedforge.scenario import check_scenario
 from alliedforge.scenario.model import Scenario
-from alliedforge.store.engine import session_scope
+from alliedforge.scenario.problems import Problem
+from alliedforge.store.engine import StoreError, session_scope
 from alliedforge.store.scope import bind_scope
 
 # The solve runs for the agency, which started it: it stores every nation's deliveries.
 AGENCY_WORKER = {"staff": "on"}
+RUNNERS = frozenset({Role.PLANNER, Role.ADMIN})
+_registry_lock = threading.Lock()
 
 
 class BusyError(Exception):
@@ -33,6 +44,14 @@ class BusyError(Exception):
     def __init__(self, run_id: int | None) -> None:
         super().__init__(f"plan run {run_id} is still solving; start another when it ends")
         self.run_id = run_id
+
+
+class InvalidScenarioError(Exception):
+    """The live data fails the scenario checks: no run was started."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the live data")
+        self.problems = problems
 
 
 def _finite(value: float | None) -> float | None:
@@ -184,3 +203,55 @@ def start_solve(
     )
     thread.start()
     return thread
+
+
+def registry_of(state: State) -> JobRegistry:
+    """The process's registry of solving runs, kept on the application's `state` and made
+    on first use."""
+    with _registry_lock:
+        registry: JobRegistry | None = getattr(state, "plan_jobs", None)
+        if registry is None:
+            registry = state.plan_jobs = JobRegistry()
+    return registry
+
+
+def require_runner(caller: Caller) -> None:
+    """Only the agency (planners, administrators) starts plans or replaces the data."""
+    if caller.role not in RUNNERS:
+        raise ForbiddenError("only planners and administrators may do this")
+
+
+def start_live_plan(
+    session: Session,
+    caller: Caller,
+    options: PlanOptions,
+    engine: Engine,
+    registry: JobRegistry,
+) -> PlanRun:
+    """Plan the data the record holds now, in the background: snapshot it, check it, record
+    a `running` run (committed, so that the solving thread and other requests see it) and
+    start the solve; the run as recorded.
+
+    `ForbiddenError` for a caller who may not plan, `BusyError` while another run solves
+    in this process, `InvalidScenarioError` with every located problem of the data.
+    """
+    require_runner(caller)
+    registry.reserve()
+    try:
+        try:
+            scenario = snapshot_scenario(session)
+        except StoreError as error:  # an empty record: nothing to plan yet
+            raise InvalidScenarioError(
+                [Problem("scenario", None, None, None, f"a scenario in the record ({error})")]
+            ) from error
+        problems = check_scenario(scenario)
+        if problems:
+            raise InvalidScenarioError(problems)
+        run_id = plan_runs.start_run(session, scenario, options, created_by=caller.name)
+        session.commit()
+        run = plan_runs.get_run(session, run_id)
+        start_solve(engine, registry, run_id, scenario, options)
+    except BaseException:
+        registry.release()
+        raise
+    return run

@@ -34,6 +34,7 @@ from alliedforge.cli.render import (
     summary_tables,
 )
 from alliedforge.cli.serve import serve
+from alliedforge.cli.timelines import timelines_app
 from alliedforge.cli.users import tokens_app, users_app
 from alliedforge.domain.access.caller import Caller
 from alliedforge.domain.plans import service as plan_runs
@@ -69,6 +70,7 @@ app.add_typer(plans_app, name="plans")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
+app.add_typer(timelines_app, name="timelines")
 app.command()(serve)
 console = Console()
 errors = Console(stderr=True)

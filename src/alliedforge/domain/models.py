@@ -13,6 +13,7 @@ from alliedforge.domain.catalogue.models import (
 )
 from alliedforge.domain.industry.models import ComponentSupply, Line, Price, Supplier
 from alliedforge.domain.nations.models import Nation, NcbCode
+from alliedforge.domain.news.models import NewsPost
 from alliedforge.domain.plans.models import (
     PlanDelivery,
     PlanOpening,
@@ -48,6 +49,7 @@ __all__ = [
     "LoginFailure",
     "Nation",
     "NcbCode",
+    "NewsPost",
     "PlanDelivery",
     "PlanOpening",
     "PlanRequirement",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -29,3 +30,15 @@ class Page(Generic[Item]):
 
     items: list[Item]
     next_after: int | None
+
+
+def every_row(list_page: Callable[[PageRequest], Page[Item]]) -> list[Item]:
+    """Every row of a paged list, fetched page by page in the largest pages allowed."""
+    rows: list[Item] = []
+    after: int | None = None
+    while True:
+        found = list_page(PageRequest(MAX_LIMIT, after))
+        rows.extend(found.items)
+        if found.next_after is None:
+            return rows
+        after = found.next_after

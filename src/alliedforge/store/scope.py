@@ -26,7 +26,10 @@ def bind_scope(session: Session, settings: Mapping[str, str]) -> None:
     if unknown:
         raise ValueError(f"unknown scope settings: {sorted(unknown)}")
     session.info[SCOPE_KEY] = {name: settings.get(name, "") for name in SETTINGS}
-    _apply(session.connection(), session.info[SCOPE_KEY])
+    # A session with no transaction yet gets the scope as its transaction begins
+    # (`_reapply`): binding starts none, so it never waits for a lock.
+    if session.in_transaction():
+        _apply(session.connection(), session.info[SCOPE_KEY])
 
 
 @contextmanager

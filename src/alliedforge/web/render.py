@@ -12,8 +12,7 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from pydantic_core import to_json
 
-from alliedforge.api.deps import SESSION_COOKIE, DbSession
-from alliedforge.domain.access import service as access
+from alliedforge.api.deps import SESSION_COOKIE, DbSession, identify
 from alliedforge.domain.access.caller import Caller, scope_settings
 from alliedforge.domain.errors import ForbiddenError, NotFoundError
 from alliedforge.store.scope import bind_scope
@@ -41,8 +40,7 @@ class CsrfRejectedError(Exception):
 
 async def current_caller(request: Request, session: DbSession) -> Caller:
     """The signed-in user of the session cookie, with the database scope bound to them."""
-    cookie = request.cookies.get(SESSION_COOKIE)
-    caller = access.caller_for_session(session, cookie) if cookie else None
+    caller = identify(request) if request.cookies.get(SESSION_COOKIE) else None
     if caller is None:
         raise SignInRequiredError
     bind_scope(session, scope_settings(caller))  # PostgreSQL's row-level security wall

@@ -12,6 +12,7 @@ from alliedforge.api.deps import SESSION_COOKIE, DbSession
 from alliedforge.api.routers.auth import SESSION_HOURS
 from alliedforge.domain.access import service as access
 from alliedforge.domain.errors import AuthenticationError, RateLimitedError
+from alliedforge.store.engine import session_scope
 from alliedforge.web import csrf
 from alliedforge.web.render import CheckedForm, CsrfRejectedError, FormFields, WebRoute, page
 
@@ -67,7 +68,9 @@ def login(request: Request, session: DbSession, form: FormFields) -> Response:
     name = form.get("name", "")
     address = request.client.host if request.client else None
     try:
-        _caller, cookie = access.login(session, name, form.get("password", ""), address)
+        with session_scope(request.app.state.engine) as checking:
+            password = form.get("password", "")
+            _caller, cookie = access.login(session, name, password, address, checking=checking)
     except AuthenticationError:
         session.commit()  # keep the failure: the rate limit counts it
         return _login_page(request, "Wrong name or password.", 401, name)

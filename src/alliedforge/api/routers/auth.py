@@ -13,6 +13,7 @@ from alliedforge.api.paging import RecordId
 from alliedforge.domain.access import service as access
 from alliedforge.domain.access.caller import Caller, Role
 from alliedforge.domain.errors import AuthenticationError
+from alliedforge.store.engine import session_scope
 
 router = APIRouter(tags=["identity"])
 
@@ -74,7 +75,10 @@ def login(session: DbSession, credentials: Credentials, request: Request, respon
     rate-limited (429 with Retry-After)."""
     address = request.client.host if request.client else None
     try:
-        caller, cookie = access.login(session, credentials.name, credentials.password, address)
+        with session_scope(request.app.state.engine) as checking:
+            caller, cookie = access.login(
+                session, credentials.name, credentials.password, address, checking=checking
+            )
     except AuthenticationError:
         session.commit()  # keep the failure: the rate limit counts it
         raise

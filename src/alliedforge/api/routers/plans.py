@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import tempfile
-import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -13,51 +12,50 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
+import openpyxl
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
+from openpyxl.cell import WriteOnlyCell
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from alliedforge.api.deps import CurrentCaller, DbSession
 from alliedforge.api.errors import CONFLICT, PROBLEMS
-from alliedforge.api.jobs import BusyError, JobRegistry, JobState, start_solve
+from alliedforge.api.jobs import (
+    BusyError,
+    InvalidScenarioError,
+    JobRegistry,
+    JobState,
+    registry_of,
+    start_live_plan,
+)
 from alliedforge.api.paging import PageOut, PageParams, RecordId
-from alliedforge.domain.access.caller import Caller, Role
-from alliedforge.domain.errors import DomainError, ForbiddenError
+from alliedforge.domain.access.caller import Caller
+from alliedforge.domain.access.labels import Label, readable_clause
+from alliedforge.domain.errors import ForbiddenError, NotFoundError
 from alliedforge.domain.plans import service as plan_runs
 from alliedforge.domain.plans.models import PlanDelivery, PlanRun, RunStatus
-from alliedforge.domain.record import snapshot_scenario
 from alliedforge.planning.options import PlanOptions
-from alliedforge.planning.package import write_plan_package
-from alliedforge.planning.plan import Mode
-from alliedforge.scenario import check_scenario
+from alliedforge.planning.package import (
+    DELIVERY_COLUMNS,
+    OPENING_COLUMNS,
+    REQUIREMENT_COLUMNS,
+    TIER_COLUMNS,
+    summary_of,
+    write_plan_package,
+)
+from alliedforge.planning.plan import Mode, Plan
+from alliedforge.scenario.problems import Problem
 from alliedforge.store.engine import session_scope
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
-RUNNERS = frozenset({Role.PLANNER, Role.ADMIN})
 # Server-sent events: at most one progress event per this many seconds (s).
 EVENT_INTERVAL = 0.5
 # A comment line this often keeps proxies from closing a quiet stream (s).
 KEEPALIVE = 15.0
-_registry_lock = threading.Lock()
-
-
-def registry_of(request: Request) -> JobRegistry:
-    """The process's registry of solving runs, made on first use."""
-    state = request.app.state
-    with _registry_lock:
-        registry: JobRegistry | None = getattr(state, "plan_jobs", None)
-        if registry is None:
-            registry = state.plan_jobs = JobRegistry()
-    return registry
-
-
-def require_runner(caller: Caller) -> None:
-    """Only the agency (planners, administrators) starts plans or replaces the data."""
-    if caller.role not in RUNNERS:
-        raise ForbiddenError("only planners and administrators may do this")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class PlanRequest(BaseModel):
@@ -66,6 +64,22 @@ class PlanRequest(BaseModel):
     mode: Mode = Mode.JOINT
     time_limit: float = Field(default=120.0, gt=0, le=86_400)
     gap: float = Field(default=1e-4, ge=0, le=1)
+
+    def options(self) -> PlanOptions:
+        return PlanOptions(mode=self.mode, time_limit=self.time_limit, gap=self.gap)
+
+
+def label_of(run: PlanRun) -> Label:
+    return Label.parse(run.classification, run.releasable_to)
+
+
+def readable_run(session: Session, caller: Caller, run_id: int) -> PlanRun:
+    """The plan run `run_id` if the caller may read its label; a run they may not read is
+    as absent as one that never was (`NotFoundError`)."""
+    run = plan_runs.get_run(session, run_id)
+    if not caller.reads(label_of(run)):
+        raise NotFoundError("plan run", run_id)
+    return run
 
 
 class ProgressRead(BaseModel):
@@ -139,6 +153,17 @@ def _read(run: PlanRun, registry: JobRegistry) -> RunRead:
     return read
 
 
+def problem_of(problem: Problem) -> dict[str, Any]:
+    """A located problem of the data as the API reports it."""
+    return {
+        "table": problem.table,
+        "row": problem.row,
+        "column": problem.column,
+        "value": problem.value,
+        "message": problem.expected,
+    }
+
+
 @router.post(
     "",
     status_code=status.HTTP_202_ACCEPTED,
@@ -154,54 +179,40 @@ def start_plan(
 ) -> RunRead:
     """Plan the live data in the background; 202 with the run, 409 while another solves
     in this server (one at a time: start the next when it ends)."""
-    require_runner(caller)
-    registry = registry_of(request)
+    registry = registry_of(request.app.state)
     try:
-        registry.reserve()
+        run = start_live_plan(session, caller, data.options(), request.app.state.engine, registry)
     except BusyError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
-    try:
-        scenario = snapshot_scenario(session)
-        problems = check_scenario(scenario)
-        if problems:
-            detail = [
-                {
-                    "table": p.table,
-                    "row": p.row,
-                    "column": p.column,
-                    "value": p.value,
-                    "message": p.expected,
-                }
-                for p in problems
-            ]
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
-        options = PlanOptions(mode=data.mode, time_limit=data.time_limit, gap=data.gap)
-        run_id = plan_runs.start_run(session, scenario, options, created_by=caller.name)
-        session.commit()
-        run = plan_runs.get_run(session, run_id)
-        start_solve(request.app.state.engine, registry, run_id, scenario, options)
-    except BaseException:
-        registry.release()
-        raise
-    response.headers["Location"] = str(request.url_for("get_plan", run_id=run_id))
+    except InvalidScenarioError as error:
+        detail = [problem_of(problem) for problem in error.problems]
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from error
+    response.headers["Location"] = str(request.url_for("get_plan", run_id=run.id))
     return _read(run, registry)
 
 
 @router.get("", response_model=PageOut[RunRead])
 def list_plans(
     session: DbSession,
-    _caller: CurrentCaller,
+    caller: CurrentCaller,
     page: Annotated[PageParams, Query()],
     request: Request,
 ) -> PageOut[RunRead]:
-    """Plan runs in id order (every role: runs are alliance-wide summaries)."""
+    """Plan runs in id order (every role: runs are alliance-wide summaries), those whose
+    label you may read."""
     query = select(PlanRun).order_by(PlanRun.id).limit(page.limit + 1)
+    if not caller.unrestricted:
+        query = query.where(
+            readable_clause(
+                PlanRun.classification, PlanRun.releasable_to, caller.clearance, caller.nationality
+            )
+        )
     if page.after is not None:
         query = query.where(PlanRun.id > page.after)
     runs = list(session.scalars(query))
     more = len(runs) > page.limit
     runs = runs[: page.limit]
-    registry = registry_of(request)
+    registry = registry_of(request.app.state)
     return PageOut(
         items=[_read(run, registry) for run in runs],
         next_after=runs[-1].id if more else None,
@@ -210,10 +221,10 @@ def list_plans(
 
 @router.get("/{run_id}", response_model=RunRead)
 def get_plan(
-    session: DbSession, _caller: CurrentCaller, run_id: RecordId, request: Request
+    session: DbSession, caller: CurrentCaller, run_id: RecordId, request: Request
 ) -> RunRead:
     """One plan run, with live progress while it solves."""
-    return _read(plan_runs.get_run(session, run_id), registry_of(request))
+    return _read(readable_run(session, caller, run_id), registry_of(request.app.state))
 
 
 def _event(payload: dict[str, Any]) -> str:
@@ -260,20 +271,21 @@ def _events(registry: JobRegistry, engine: Engine, run_id: int) -> Iterator[str]
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 def plan_events(
-    session: DbSession, _caller: CurrentCaller, run_id: RecordId, request: Request
+    session: DbSession, caller: CurrentCaller, run_id: RecordId, request: Request
 ) -> StreamingResponse:
     """Server-sent events: one `data: {json}` per progress change (at most ~2 a second),
-    a final event with the run's end status, then the stream closes."""
-    plan_runs.get_run(session, run_id)  # 404 before the stream starts
+    a final event with the run's end status, then the stream closes. A browser signed in
+    to the web pages follows it with its session cookie (`EventSource`)."""
+    readable_run(session, caller, run_id)  # 404 before the stream starts
     return StreamingResponse(
-        _events(registry_of(request), request.app.state.engine, run_id),
+        _events(registry_of(request.app.state), request.app.state.engine, run_id),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
-def _finished(session: Session, run_id: int) -> PlanRun:
-    run = plan_runs.get_run(session, run_id)
+def _finished(session: Session, caller: Caller, run_id: int) -> PlanRun:
+    run = readable_run(session, caller, run_id)
     if run.status != RunStatus.DONE:
         raise HTTPException(
             status.HTTP_409_CONFLICT, f"plan run {run_id} has no plan: it is {run.status}"
@@ -290,7 +302,7 @@ def list_deliveries(
 ) -> PageOut[DeliveryRead]:
     """The run's planned deliveries you may see: staff all, a nation user those to its
     nation, a supplier user its supplier's; in plan order."""
-    _finished(session, run_id)
+    _finished(session, caller, run_id)
     query = (
         select(PlanDelivery)
         .where(PlanDelivery.plan_run_id == run_id)
@@ -315,6 +327,18 @@ def list_deliveries(
     )
 
 
+def _staff_plan(session: Session, caller: Caller, run_id: int) -> Plan:
+    """The whole plan of a finished run, for alliance staff only."""
+    if not caller.is_staff:
+        raise ForbiddenError("only alliance staff download whole plan packages")
+    _finished(session, caller, run_id)
+    return plan_runs.load_plan(session, run_id)
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
 @router.get(
     "/{run_id}/package",
     response_class=Response,
@@ -322,13 +346,7 @@ def list_deliveries(
 )
 def plan_package(session: DbSession, caller: CurrentCaller, run_id: RecordId) -> Response:
     """The run's plan package (summary.json and the CSV tables) as a zip; staff only."""
-    if not caller.is_staff:
-        raise ForbiddenError("only alliance staff download whole plan packages")
-    _finished(session, run_id)
-    try:
-        plan = plan_runs.load_plan(session, run_id)
-    except DomainError as error:  # pragma: no cover - _finished checked the status
-        return JSONResponse({"detail": str(error)}, status_code=409)
+    plan = _staff_plan(session, caller, run_id)
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="alliedforge-plan-") as tmp:
         folder = write_plan_package(plan, Path(tmp) / "plan")
@@ -337,7 +355,56 @@ def plan_package(session: DbSession, caller: CurrentCaller, run_id: RecordId) ->
                 if path.is_file():
                     archive.write(path, path.relative_to(folder).as_posix())
     return Response(
-        buffer.getvalue(),
-        media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="plan-{run_id}.zip"'},
+        buffer.getvalue(), media_type="application/zip", headers=_attachment(f"plan-{run_id}.zip")
+    )
+
+
+def _cell(sheet: Any, value: object) -> WriteOnlyCell:
+    """A cell as the CSV package has it: numbers as numbers, a commitment flag as `yes`,
+    text always as text (a code starting with `=` must never become a formula)."""
+    if isinstance(value, bool):
+        value = "yes" if value else None
+    elif isinstance(value, dict | list):
+        value = json.dumps(value, sort_keys=True)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def plan_workbook(plan: Plan) -> bytes:
+    """The plan package as one workbook: a `summary` sheet (key, value) and one sheet per
+    CSV table of the package, with the package's columns."""
+    workbook = openpyxl.Workbook(write_only=True)
+    summary = workbook.create_sheet("summary")
+    summary.append([_cell(summary, "key"), _cell(summary, "value")])
+    for key, value in summary_of(plan).items():
+        summary.append([_cell(summary, key), _cell(summary, value)])
+    tables = (
+        ("deliveries", DELIVERY_COLUMNS, plan.deliveries),
+        ("openings", OPENING_COLUMNS, plan.openings),
+        ("tiers", TIER_COLUMNS, plan.tiers),
+        ("requirements", REQUIREMENT_COLUMNS, plan.requirements),
+    )
+    for name, columns, rows in tables:
+        sheet = workbook.create_sheet(name)
+        sheet.append([_cell(sheet, column) for column in columns])
+        for row in rows:
+            sheet.append([_cell(sheet, getattr(row, column)) for column in columns])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@router.get(
+    "/{run_id}/package.xlsx",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}, 409: CONFLICT},
+)
+def plan_package_workbook(session: DbSession, caller: CurrentCaller, run_id: RecordId) -> Response:
+    """The run's plan package as an .xlsx workbook (a summary sheet, a sheet per table);
+    staff only."""
+    plan = _staff_plan(session, caller, run_id)
+    return Response(
+        plan_workbook(plan), media_type=XLSX, headers=_attachment(f"plan-{run_id}.xlsx")
     )

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from alliedforge.api.deps import CurrentCaller, DbSession
 from alliedforge.api.errors import PROBLEMS, TOO_LARGE
-from alliedforge.api.routers.plans import require_runner
+from alliedforge.api.jobs import require_runner
 from alliedforge.domain.record import import_audited
 from alliedforge.scenario import Problem, ScenarioError, load_scenario
 

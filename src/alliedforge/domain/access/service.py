@@ -168,22 +168,28 @@ def login(
     password: str,
     address: str | None,
     lifetime: timedelta = SESSION_LIFETIME,
+    checking: Session | None = None,
 ) -> tuple[Caller, str]:
     """Sign in: the caller and a new web-session cookie value (only its SHA-256 is kept).
+    The rate limit and the password are checked in `checking` (default: `session`): a
+    writing request passes a read session, so that it does not hold SQLite's write lock
+    through the slow hash check.
 
     A wrong name, a wrong password and a disabled user are the same
     `AuthenticationError`, and take the same time (an unknown name is checked against a
     dummy hash). Each failure is flushed as a `LoginFailure` row before the error is
     raised: the boundary commits after an `AuthenticationError` (not rolls back), so the
-    failure counts. Five failures for one name, or
-    twenty from one address, within 15 minutes refuse further attempts with
-    `RateLimitedError` before any password is checked."""
+    failure counts. Five failures for one name, or twenty from one address, within 15
+    minutes refuse further attempts with `RateLimitedError` before any password is
+    checked."""
     if lifetime <= timedelta(0):
         raise InvalidError("lifetime", str(lifetime), "must be positive")
     now = utcnow()
-    _check_rate_limit(session, name, address, now)
-    user = repository.user_by_name(session, name)
-    matches = verify_password(user.password_hash if user else dummy_hash(), password)
+    checking = checking or session
+    _check_rate_limit(checking, name, address, now)
+    found = repository.user_by_name(checking, name)
+    matches = verify_password(found.password_hash if found else dummy_hash(), password)
+    user = session.get(User, found.id) if found is not None else None
     if user is None or not user.active or not matches:
         _record_failure(session, name, address, now)
         raise AuthenticationError(WRONG_CREDENTIALS)

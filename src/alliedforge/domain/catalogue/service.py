@@ -81,12 +81,12 @@ def list_weapon_systems(
 ) -> Page[WeaponSystemRead]:
     """One page of weapon systems, in id order."""
     rows = repository.weapon_system_rows(session, caller, page)
-    return page_from(rows, page, _weapon_system, lambda read: read.id)
+    return page_from(rows, page, weapon_system_read, lambda read: read.id)
 
 
 def get_weapon_system(session: Session, caller: Caller, row_id: int) -> WeaponSystemRead:
     row = repository.find_weapon_system(session, caller, row_id)
-    return _weapon_system(found(row, "weapon system", row_id))
+    return weapon_system_read(found(row, "weapon system", row_id))
 
 
 def list_items(
@@ -94,11 +94,11 @@ def list_items(
 ) -> Page[ItemRead]:
     """One page of items matching `filters`, in id order."""
     rows = repository.item_rows(session, caller, filters, page)
-    return page_from(rows, page, _item, lambda read: read.id)
+    return page_from(rows, page, item_read, lambda read: read.id)
 
 
 def get_item(session: Session, caller: Caller, row_id: int) -> ItemRead:
-    return _item(found(repository.find_item(session, caller, row_id), "item", row_id))
+    return item_read(found(repository.find_item(session, caller, row_id), "item", row_id))
 
 
 def list_qualifications(
@@ -106,12 +106,12 @@ def list_qualifications(
 ) -> Page[QualificationRead]:
     """One page of qualifications matching `filters`, in id order."""
     rows = repository.qualification_rows(session, caller, filters, page)
-    return page_from(rows, page, lambda row: _qualification(*row), lambda read: read.id)
+    return page_from(rows, page, lambda row: qualification_read(*row), lambda read: read.id)
 
 
 def get_qualification(session: Session, caller: Caller, row_id: int) -> QualificationRead:
     row = repository.find_qualification(session, caller, row_id)
-    return _qualification(*found(row, "qualification", row_id))
+    return qualification_read(*found(row, "qualification", row_id))
 
 
 def list_components(session: Session, caller: Caller, page: PageRequest) -> Page[ComponentRead]:
@@ -125,7 +125,7 @@ def get_component(session: Session, caller: Caller, row_id: int) -> ComponentRea
     return _component(found(row, "component", row_id))
 
 
-def _weapon_system(row: WeaponSystem) -> WeaponSystemRead:
+def weapon_system_read(row: WeaponSystem) -> WeaponSystemRead:
     return WeaponSystemRead(
         id=row.id,
         code=row.code,
@@ -136,7 +136,7 @@ def _weapon_system(row: WeaponSystem) -> WeaponSystemRead:
     )
 
 
-def _item(row: Item) -> ItemRead:
+def item_read(row: Item) -> ItemRead:
     return ItemRead(
         id=row.id,
         code=row.code,
@@ -149,7 +149,7 @@ def _item(row: Item) -> ItemRead:
     )
 
 
-def _qualification(row: Qualification, item: Item, weapon_system: str) -> QualificationRead:
+def qualification_read(row: Qualification, item: Item, weapon_system: str) -> QualificationRead:
     return QualificationRead(
         id=row.id,
         item=item.code,

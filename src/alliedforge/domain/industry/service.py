@@ -67,12 +67,12 @@ def list_suppliers(
 ) -> Page[SupplierRead]:
     """One page of supplier profiles matching `filters`, in id order."""
     rows = repository.supplier_rows(session, caller, filters, page)
-    return page_from(rows, page, _supplier, lambda read: read.id)
+    return page_from(rows, page, supplier_read, lambda read: read.id)
 
 
 def get_supplier(session: Session, caller: Caller, row_id: int) -> SupplierRead:
     row = repository.find_supplier(session, caller, row_id)
-    return _supplier(found(row, "supplier", row_id))
+    return supplier_read(found(row, "supplier", row_id))
 
 
 def list_lines(
@@ -99,7 +99,7 @@ def get_price(session: Session, caller: Caller, row_id: int) -> PriceRead:
     return _price(*found(repository.find_price(session, caller, row_id), "price", row_id))
 
 
-def _supplier(row: Supplier) -> SupplierRead:
+def supplier_read(row: Supplier) -> SupplierRead:
     return SupplierRead(
         id=row.id,
         code=row.code,

@@ -1,5 +1,6 @@
 /* Draw every plotly figure on the page: an element with data-figure="ID" takes its figure
-   from the JSON in <script type="application/json" id="ID"> (no inline scripts). */
+   from the JSON in <script type="application/json" id="ID"> (no inline scripts). Parts of
+   pages that htmx swaps in are drawn too. */
 (function () {
   "use strict";
   function draw() {
@@ -16,4 +17,5 @@
   } else {
     draw();
   }
+  document.body.addEventListener("htmx:afterSettle", draw);
 })();

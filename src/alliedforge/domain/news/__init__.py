@@ -1,0 +1,1 @@
+"""News: the agency's press room."""
