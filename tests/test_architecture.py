@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "alliedforge"
-ENGINE = ("scenario", "planning", "analysis")
+ENGINE = ("scenario", "planning", "analysis", "contracting")
 FORBIDDEN = ("sqlalchemy", "alembic", "fastapi", "starlette", "uvicorn", "typer", "rich")
 
 
