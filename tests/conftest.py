@@ -16,7 +16,9 @@ from alliedforge.store.migrate import upgrade
 TEST_URL_ENV = "ALLIEDFORGE_TEST_DATABASE_URL"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(TEST_URL_ENV) else [])
 # PostgreSQL-only checks (row-level security) are collected only when it is there.
-collect_ignore = [] if os.environ.get(TEST_URL_ENV) else ["test_rls.py"]
+collect_ignore = (
+    [] if os.environ.get(TEST_URL_ENV) else ["test_rls.py", "test_procurement_postgresql.py"]
+)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -23,6 +23,7 @@ from alliedforge.api.routers import (
     nations,
     news,
     plans,
+    procurement,
     requirements,
     scenario,
 )
@@ -75,6 +76,7 @@ def create_app(url: str | None = None) -> FastAPI:
         plans.router,
         scenario.router,
         news.router,
+        procurement.router,
     ):
         declare_error_responses(router)
         app.include_router(router, prefix=API)

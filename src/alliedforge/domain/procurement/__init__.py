@@ -1,0 +1,1 @@
+"""Joint procurement: lots from a plan, tenders and bids, framework contracts and call-offs."""
