@@ -27,6 +27,7 @@ from alliedforge.api.routers import (
     requirements,
     scenario,
 )
+from alliedforge.domain.plans.heartbeat import recover_interrupted_runs
 from alliedforge.store.engine import create_db_engine
 from alliedforge.store.migrate import require_current
 from alliedforge.web.app import install_web
@@ -51,6 +52,7 @@ def create_app(url: str | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+        recover_interrupted_runs(engine)  # runs left `running` by a process that died
         yield
         engine.dispose()  # close pooled connections when the server stops
 

@@ -22,6 +22,7 @@ from starlette.datastructures import State
 from alliedforge.domain.access.caller import Caller, Role
 from alliedforge.domain.errors import ForbiddenError
 from alliedforge.domain.plans import service as plan_runs
+from alliedforge.domain.plans.heartbeat import abandon_stale_runs, heartbeat
 from alliedforge.domain.plans.models import PlanRun, RunStatus
 from alliedforge.domain.record import snapshot_scenario
 from alliedforge.planning.options import PlanOptions, Progress
@@ -29,6 +30,7 @@ from alliedforge.planning.solve import solve_plan
 from alliedforge.scenario import check_scenario
 from alliedforge.scenario.model import Scenario
 from alliedforge.scenario.problems import Problem
+from alliedforge.store.base import utcnow
 from alliedforge.store.engine import StoreError, session_scope
 from alliedforge.store.scope import bind_scope
 
@@ -171,7 +173,8 @@ def solve_run(
     options = replace(options, progress=lambda progress: registry.report(run_id, progress))
     status, message = RunStatus.DONE, None
     try:
-        plan = solve_plan(scenario, options)
+        with heartbeat(engine, run_id):
+            plan = solve_plan(scenario, options)
         with session_scope(engine, write=True) as session:
             bind_scope(session, AGENCY_WORKER)
             plan_runs.finish_run(session, run_id, plan)
@@ -247,6 +250,7 @@ def start_live_plan(
         problems = check_scenario(scenario)
         if problems:
             raise InvalidScenarioError(problems)
+        abandon_stale_runs(session, utcnow())
         run_id = plan_runs.start_run(session, scenario, options, created_by=caller.name)
         session.commit()
         run = plan_runs.get_run(session, run_id)

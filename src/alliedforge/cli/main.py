@@ -38,6 +38,7 @@ from alliedforge.cli.timelines import timelines_app
 from alliedforge.cli.users import tokens_app, users_app
 from alliedforge.domain.access.caller import Caller
 from alliedforge.domain.plans import service as plan_runs
+from alliedforge.domain.plans.heartbeat import heartbeat
 from alliedforge.domain.record import import_audited, snapshot_scenario
 from alliedforge.planning.options import PlanOptions, Strategy
 from alliedforge.planning.package import write_plan_package
@@ -260,7 +261,8 @@ def _stored_solver(session: Session) -> Solver:
         run_id = plan_runs.start_run(session, scenario, options)
         session.commit()
         try:
-            plan = _solve(scenario, options, label)
+            with heartbeat(session.get_bind().engine, run_id):
+                plan = _solve(scenario, options, label)
             plan_runs.finish_run(session, run_id, plan)
             session.commit()
         except BaseException as error:
