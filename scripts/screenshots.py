@@ -1,9 +1,10 @@
 """Render the web app's main pages to docs/screenshots/*.png (`make screenshots`).
 
 Starts `forge serve --demo` on a free port in a temporary folder, signs in as the demo
-planner (`agency`) through the login form, and photographs each page with Debian's
-chromium (`apt-get install chromium`) driven by Playwright. A page the server does not
-serve (404) is reported and skipped, so the script works while the web app grows.
+planner (`agency`) through the login form, plans the demo data (a joint and a national
+run, so that the plan pages and the dashboard have results), and photographs each page
+with Debian's chromium (`apt-get install chromium`) driven by Playwright. A page the
+server does not serve (404) is reported and skipped.
 """
 
 from __future__ import annotations
@@ -32,8 +33,13 @@ PAGES = (
     ("requirements", "/requirements", True),
     ("requirement-new", "/requirements/new", True),
     ("plans", "/plans", True),
+    ("plan", "/plans/1", True),
     ("catalogue", "/catalogue", True),
+    ("interoperability", "/catalogue/interoperability", True),
     ("industry", "/industry", True),
+    ("supplier", "/industry/suppliers/1", True),
+    ("procurement", "/procurement", True),
+    ("timelines", "/timelines", True),
     ("news", "/news", True),
     ("api-docs", "/api/docs", False),
 )
@@ -110,6 +116,8 @@ def main() -> int:
                 signed_in = has_login and sign_in(page, base, password)
                 if has_login and not signed_in:
                     print("warning: signing in as agency failed", file=sys.stderr)
+                if signed_in:
+                    plan_demo(page, base)
                 for name, path, needs_sign_in in PAGES:
                     if needs_sign_in and not signed_in:
                         missing.append(f"{path} (not signed in)")
@@ -128,6 +136,20 @@ def main() -> int:
     for path in missing:
         print(f"not served, no screenshot: {path}")
     return 0 if saved else 1
+
+
+def plan_demo(page: Page, base: str) -> None:
+    """Plan the demo data in both modes through the API (the page's session signs in)."""
+    for mode in ("joint", "national"):
+        started = page.request.post(f"{base}/api/v1/plans", data={"mode": mode, "time_limit": 60})
+        if started.status != 202:
+            raise SystemExit(f"starting a {mode} plan failed: {started.status} {started.text()}")
+        address = f"{base}/api/v1/plans/{started.json()['id']}"
+        deadline = time.monotonic() + 300
+        while page.request.get(address).json()["status"] == "running":
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the {mode} plan did not finish in 5 minutes")
+            time.sleep(1)
 
 
 def shot(page: Page, base: str, path: str, name: str, saved: list[str], missing: list[str]) -> None:

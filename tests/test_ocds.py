@@ -14,15 +14,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urlsplit
 
 import ocdsmerge
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from jsonschema import Draft4Validator, FormatChecker, ValidationError
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
+from jsonschema import Draft4Validator, ValidationError
 
 from alliedforge.contracting.ocds import (
     Award,
@@ -53,49 +50,13 @@ from alliedforge.contracting.ocds import (
     release_package,
     releases,
 )
+from ocds_schema import RECORD_PACKAGE, REGISTRY, RELEASE_PACKAGE, SCHEMAS, valid
 
-from shared_data import SHARED
-
-OCDS = SHARED / "ocds-1.1.5"
-SCHEMAS: dict[str, dict[str, Any]] = {
-    path.name: json.loads(path.read_text(encoding="utf-8")) for path in OCDS.glob("*.json")
-}
 PREFIX = "ocds-a1b2c3"
 PUBLISHED = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 PACKAGE_URI = "https://forge.example.org/ocds/releases.json"
 RECORDS_URI = "https://forge.example.org/ocds/records.json"
 PUBLISHER = "Alliance Procurement Agency"
-
-
-def _refuse(uri: str) -> Resource[Any]:
-    pytest.fail(f"a schema reference tried to fetch {uri}; every schema must resolve locally")
-
-
-REGISTRY: Registry[Any] = Registry(retrieve=_refuse).with_resources(
-    (schema["id"], DRAFT4.create_resource(schema)) for schema in SCHEMAS.values()
-)
-# jsonschema skips `date-time` and `uri` unless optional packages are installed: check them here.
-FORMATS = FormatChecker(formats=())
-
-
-@FORMATS.checks("date-time", raises=ValueError)
-def _is_date_time(value: object) -> bool:
-    return not isinstance(value, str) or (
-        "T" in value and datetime.fromisoformat(value).tzinfo is not None
-    )
-
-
-@FORMATS.checks("uri")
-def _is_uri(value: object) -> bool:
-    return not isinstance(value, str) or bool(urlsplit(value).scheme and urlsplit(value).netloc)
-
-
-def _validator(name: str) -> Draft4Validator:
-    return Draft4Validator(SCHEMAS[name], registry=REGISTRY, format_checker=FORMATS)
-
-
-RELEASE_PACKAGE = _validator("release-package-schema.json")
-RECORD_PACKAGE = _validator("record-package-schema.json")
 MERGER = ocdsmerge.Merger(schema=SCHEMAS["release-schema.json"])
 
 
@@ -109,11 +70,6 @@ def no_network() -> Iterator[None]:
         patch.setattr(socket, "create_connection", refuse)
         patch.setattr(socket, "getaddrinfo", refuse)
         yield
-
-
-def valid(validator: Draft4Validator, package: dict[str, Any]) -> None:
-    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(package)]
-    assert errors == []
 
 
 # --- a hand-made framework with a call-off ------------------------------------------------

@@ -18,14 +18,17 @@ from alliedforge.api.routers import (
     audit,
     auth,
     catalogue,
+    deliveries,
     demand,
     industry,
     nations,
     news,
+    ocds,
     plans,
     procurement,
     requirements,
     scenario,
+    timelines,
 )
 from alliedforge.domain.plans.heartbeat import recover_interrupted_runs
 from alliedforge.store.engine import create_db_engine
@@ -73,12 +76,15 @@ def create_app(url: str | None = None) -> FastAPI:
         nations.router,
         catalogue.router,
         industry.router,
+        deliveries.router,  # before demand: /stockpiles/ledger is no /stockpiles/{id}
         demand.router,
         audit.router,
         plans.router,
         scenario.router,
         news.router,
         procurement.router,
+        ocds.router,
+        timelines.router,
     ):
         declare_error_responses(router)
         app.include_router(router, prefix=API)

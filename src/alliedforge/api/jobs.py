@@ -5,7 +5,9 @@ The registry is in-process memory: a run started by another process (or before a
 has no live progress here, only its stored row. One solve runs per process at a time; a
 second request while one runs is refused (409) rather than queued, so that a planner never
 waits on a queue they cannot see. The API and the web pages start runs through
-`start_live_plan`, so both check, record and solve exactly alike.
+`start_live_plan`, so both check, record and solve exactly alike. A compression what-if
+(`start_compression`: the live data planned twice) takes the same slot; it is kept in this
+process's memory only.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.datastructures import State
 
+from alliedforge.analysis.compression import CompressionValue, plan_compression
+from alliedforge.analysis.timelines import Stage
 from alliedforge.domain.access.caller import Caller, Role
 from alliedforge.domain.errors import ForbiddenError
 from alliedforge.domain.plans import service as plan_runs
@@ -26,6 +31,7 @@ from alliedforge.domain.plans.heartbeat import abandon_stale_runs, heartbeat
 from alliedforge.domain.plans.models import PlanRun, RunStatus
 from alliedforge.domain.record import snapshot_scenario
 from alliedforge.planning.options import PlanOptions, Progress
+from alliedforge.planning.plan import Plan
 from alliedforge.planning.solve import solve_plan
 from alliedforge.scenario import check_scenario
 from alliedforge.scenario.model import Scenario
@@ -41,10 +47,11 @@ _registry_lock = threading.Lock()
 
 
 class BusyError(Exception):
-    """A plan run is already solving in this process."""
+    """A plan run (or a what-if, `run_id` None) is already solving in this process."""
 
     def __init__(self, run_id: int | None) -> None:
-        super().__init__(f"plan run {run_id} is still solving; start another when it ends")
+        solving = "another plan or what-if" if run_id is None else f"plan run {run_id}"
+        super().__init__(f"{solving} is still solving; start another when it ends")
         self.run_id = run_id
 
 
@@ -224,6 +231,21 @@ def require_runner(caller: Caller) -> None:
         raise ForbiddenError("only planners and administrators may do this")
 
 
+def live_scenario(session: Session) -> Scenario:
+    """The data the record holds now, checked; `InvalidScenarioError` with every located
+    problem."""
+    try:
+        scenario = snapshot_scenario(session)
+    except StoreError as error:  # an empty record: nothing to plan yet
+        raise InvalidScenarioError(
+            [Problem("scenario", None, None, None, f"a scenario in the record ({error})")]
+        ) from error
+    problems = check_scenario(scenario)
+    if problems:
+        raise InvalidScenarioError(problems)
+    return scenario
+
+
 def start_live_plan(
     session: Session,
     caller: Caller,
@@ -241,15 +263,7 @@ def start_live_plan(
     require_runner(caller)
     registry.reserve()
     try:
-        try:
-            scenario = snapshot_scenario(session)
-        except StoreError as error:  # an empty record: nothing to plan yet
-            raise InvalidScenarioError(
-                [Problem("scenario", None, None, None, f"a scenario in the record ({error})")]
-            ) from error
-        problems = check_scenario(scenario)
-        if problems:
-            raise InvalidScenarioError(problems)
+        scenario = live_scenario(session)
         abandon_stale_runs(session, utcnow())
         run_id = plan_runs.start_run(session, scenario, options, created_by=caller.name)
         session.commit()
@@ -259,3 +273,148 @@ def start_live_plan(
         registry.release()
         raise
     return run
+
+
+# Compression what-ifs: the live data planned twice, as it is and with one stage shorter.
+
+WHAT_IFS_KEPT = 20
+
+
+@dataclass(frozen=True, slots=True)
+class WhatIfState:
+    """A compression what-if of the live data this process solves or solved: what was
+    asked, its progress (`phase`: starting, baseline, compressed, then its `status`), and
+    once done the plans' statuses and what the compression buys (None if a plan is
+    infeasible, with the reasons)."""
+
+    id: int
+    stage: Stage
+    months: int
+    time_limit: float
+    started_by: str
+    started_at: datetime
+    currency: str
+    status: str = RunStatus.RUNNING.value
+    phase: str = "starting"
+    elapsed: float = 0.0
+    plans: tuple[str, ...] = ()
+    value: CompressionValue | None = None
+    infeasibility: tuple[str, ...] = ()
+    error: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status != RunStatus.RUNNING
+
+
+class WhatIfs:
+    """The latest compression what-ifs of this process, in memory (a restart forgets them);
+    they take the solving slot of the plan runs' `JobRegistry`, one solve at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._states: dict[int, WhatIfState] = {}
+        self._last_id = 0
+
+    def add(self, **asked: Any) -> WhatIfState:
+        with self._lock:
+            self._last_id += 1
+            state = self._states[self._last_id] = WhatIfState(self._last_id, **asked)
+            for old in sorted(self._states)[:-WHAT_IFS_KEPT]:
+                del self._states[old]
+            return state
+
+    def update(self, what_if_id: int, **changes: Any) -> None:
+        with self._lock:
+            self._states[what_if_id] = replace(self._states[what_if_id], **changes)
+
+    def get(self, what_if_id: int) -> WhatIfState | None:
+        with self._lock:
+            return self._states.get(what_if_id)
+
+    def latest(self) -> list[WhatIfState]:
+        """Newest first."""
+        with self._lock:
+            return [self._states[k] for k in sorted(self._states, reverse=True)]
+
+
+def what_ifs_of(state: State) -> WhatIfs:
+    """The process's compression what-ifs, kept on the application's `state`."""
+    with _registry_lock:
+        what_ifs: WhatIfs | None = getattr(state, "what_ifs", None)
+        if what_ifs is None:
+            what_ifs = state.what_ifs = WhatIfs()
+    return what_ifs
+
+
+def start_compression(
+    session: Session,
+    caller: Caller,
+    stage: Stage,
+    months: int,
+    options: PlanOptions,
+    registry: JobRegistry,
+    what_ifs: WhatIfs,
+) -> WhatIfState:
+    """Plan the live data as it is and with `stage` `months` shorter, in the background;
+    the what-if as started. Errors as `start_live_plan`'s."""
+    require_runner(caller)
+    registry.reserve()
+    try:
+        scenario = live_scenario(session)
+        state = what_ifs.add(
+            stage=stage,
+            months=months,
+            time_limit=options.time_limit,
+            started_by=caller.name,
+            started_at=utcnow(),
+            currency=scenario.manifest.currency,
+        )
+        threading.Thread(
+            target=solve_compression,
+            args=(registry, what_ifs, state.id, scenario, options),
+            name=f"what-if-{state.id}",
+            daemon=True,
+        ).start()
+    except BaseException:
+        registry.release()
+        raise
+    return state
+
+
+def solve_compression(
+    registry: JobRegistry,
+    what_ifs: WhatIfs,
+    what_if_id: int,
+    scenario: Scenario,
+    options: PlanOptions,
+) -> None:
+    """Solve both plans of the what-if, reporting each solve's progress; free the slot."""
+    asked = what_ifs.get(what_if_id)
+    assert asked is not None
+
+    def solve(problem: Scenario, given: PlanOptions, label: str) -> Plan:
+        what_ifs.update(what_if_id, phase=label, elapsed=0.0)
+
+        def report(progress: Progress) -> None:
+            what_ifs.update(what_if_id, elapsed=progress.elapsed)
+
+        return solve_plan(problem, replace(given, progress=report))
+
+    try:
+        done = plan_compression(scenario, asked.stage, asked.months, options, solve)
+        what_ifs.update(
+            what_if_id,
+            status=RunStatus.DONE.value,
+            phase=RunStatus.DONE.value,
+            plans=(done.baseline.status.value, done.plan.status.value),
+            value=done.value,
+            infeasibility=(*done.baseline.infeasibility, *done.plan.infeasibility),
+        )
+    except Exception as error:  # a failed what-if is shown, never lost in a thread
+        message = f"{type(error).__name__}: {error}"
+        what_ifs.update(
+            what_if_id, status=RunStatus.FAILED.value, phase=RunStatus.FAILED.value, error=message
+        )
+    finally:
+        registry.release()

@@ -24,6 +24,8 @@ from alliedforge.analysis.kpis import ModeComparison, compare_plans
 from alliedforge.analysis.report import write_report
 from alliedforge.cli.audit import audit_app
 from alliedforge.cli.db import db_app
+from alliedforge.cli.deliveries import deliveries_app, reports_app, stock_app
+from alliedforge.cli.ocds import ocds_app
 from alliedforge.cli.plans import plans_app
 from alliedforge.cli.render import (
     ProgressDisplay,
@@ -72,6 +74,10 @@ app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
 app.add_typer(timelines_app, name="timelines")
+app.add_typer(deliveries_app, name="deliveries")
+app.add_typer(stock_app, name="stock")
+app.add_typer(reports_app, name="reports")
+app.add_typer(ocds_app, name="ocds")
 app.command()(serve)
 console = Console()
 errors = Console(stderr=True)

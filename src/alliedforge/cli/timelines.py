@@ -26,6 +26,8 @@ from alliedforge.analysis.timelines import (
     analyse_timelines,
 )
 from alliedforge.cli.render import problems_table
+from alliedforge.domain.access.caller import Caller
+from alliedforge.domain.procurement.timeline_read import record_procurements
 from alliedforge.planning.options import PlanOptions
 
 timelines_app = typer.Typer(
@@ -116,15 +118,32 @@ def bottleneck_table(analysis: TimelineAnalysis) -> Table:
 def analyse(
     csv: Annotated[
         Path | None,
-        typer.Argument(help="Timelines CSV (see docs/timelines.md); default: the demo's."),
+        typer.Argument(
+            help="Timelines CSV (see docs/timelines.md); default: the demo's (none with --db)."
+        ),
     ] = None,
     report: ReportOption = None,
+    db: Annotated[
+        bool,
+        typer.Option(
+            "--db",
+            help="Analyse the procurements of the contracting record (the database); a CSV "
+            "given is added to them.",
+        ),
+    ] = False,
 ) -> None:
     """Stage durations (median, P80, spread), where the months go, and the bottleneck."""
-    from alliedforge.cli.main import _writing
+    from alliedforge.cli.main import _record, _writing
 
-    with _source(csv, DEMO_TIMELINES) as path:
-        procurements = _read(path)
+    if db:
+        with _record() as session:
+            procurements = record_procurements(session, Caller.operator())
+        console.print(f"{len(procurements)} procurement(s) in the record.")
+        if csv is not None:
+            procurements += _read(csv)
+    else:
+        with _source(csv, DEMO_TIMELINES) as path:
+            procurements = _read(path)
     analysis = analyse_timelines(procurements)
     console.print(stages_table(analysis.overall))
     console.print(bottleneck_table(analysis))

@@ -13,15 +13,32 @@ from alliedforge.web import (
     industry,
     news,
     plans,
+    procurement,
+    reports,
     requirements,
     session,
+    stock,
+    timelines,
     tokens,
 )
 from alliedforge.web.render import error_page
 
 STATIC = "/static"
 # Each section of the application is a module with its own router.
-SECTIONS = (session, dashboard, requirements, catalogue, industry, plans, news, tokens)
+SECTIONS = (
+    session,
+    dashboard,
+    requirements,
+    catalogue,
+    industry,
+    plans,
+    procurement,
+    stock,
+    reports,
+    timelines,
+    news,
+    tokens,
+)
 
 
 def install_web(app: FastAPI) -> None:

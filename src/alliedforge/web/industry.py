@@ -1,5 +1,6 @@
 """Industry pages: the supplier register (by country and name) and a supplier's profile —
-about, contacts, and the lines and price tiers of it the caller may see, as charts."""
+about, contacts, its track record from the record, and the lines and price tiers of it
+the caller may see, as charts."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from alliedforge.api.paging import MAX_ID, RecordId
 from alliedforge.domain.industry import profile
 from alliedforge.domain.industry.schemas import LineRead, PriceRead
 from alliedforge.domain.paging import PageRequest
+from alliedforge.domain.procurement.track_record import get_track_record
 from alliedforge.scenario.model import Line, Price
 from alliedforge.web.charts.industry import capacity_figure, line_capacities, price_figure
 from alliedforge.web.render import WebCaller, WebRoute, page
@@ -67,8 +69,9 @@ def industry(
 def supplier(
     request: Request, session: DbSession, caller: WebCaller, supplier_id: RecordId
 ) -> Response:
-    """A supplier's profile; its lines' capacity over the horizon and its price tiers
-    where the industry service shares them with the caller."""
+    """A supplier's profile; its track record computed from the record (an aggregate any
+    reader of the supplier may see); its lines' capacity over the horizon and its price
+    tiers where the industry service shares them with the caller."""
     found = profile.supplier_profile(session, caller, supplier_id)
     horizon = found.horizon
     capacities = None
@@ -82,6 +85,7 @@ def supplier(
         figures["prices"] = price_figure([_scenario_price(row) for row in found.prices], currency)
     data = {
         "supplier": found.supplier,
+        "track_record": get_track_record(session, caller, supplier_id),
         "lines": found.lines,
         "prices": sorted(found.prices, key=lambda row: (row.item, row.min_quantity)),
         "horizon": horizon,

@@ -285,14 +285,24 @@ def _check_plannable(
 def cancel_call_off(
     session: Session, caller: Caller, call_off_id: int, expected_version: int
 ) -> CallOffRead:
-    """Placed → cancelled, by the agency or the buyer nation; its commitment is removed."""
+    """Placed → cancelled, by the agency or the buyer nation; its commitment is removed. A
+    call-off with accepted deliveries stays: they are in the buyer's stock."""
     row = found(repository.find_call_off(session, caller, call_off_id), ENTITY, call_off_id)
     call_off: CallOff = row[0]
     if not (caller.unrestricted or caller.role in WRITERS):
         raise ForbiddenError(f"a {caller.role} user cannot cancel call-offs")
+    # Locked as a delivery locks it, so none is recorded between the check and the cancel.
+    repository.lock_call_off(session, call_off_id)
     if call_off.version != expected_version:
         raise ConflictError(ENTITY, call_off_id, expected_version, call_off.version)
     require_status(ENTITY, call_off.status, "cancelled", CallOffStatus.PLACED)
+    delivered = repository.accepted_under(session, call_off_id)
+    if delivered > 0:
+        raise InvalidError(
+            "status",
+            call_off.code,
+            f"{delivered:g} units are delivered; void its deliveries first",
+        )
     commitment = session.get(Commitment, call_off.commitment_id) if call_off.commitment_id else None
     changes = {"status": CallOffStatus.CANCELLED, "cancelled_at": utcnow(), "commitment_id": None}
     apply(session, caller, ENTITY, call_off, "cancel", changes, expected_version)

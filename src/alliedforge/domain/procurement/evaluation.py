@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-# Past performance in [0, 1] of a supplier (by code); 1.0 while there is no track record.
+# Past performance in [0, 1] of a supplier (by code): see `track_record.past_performance`.
 PastPerformance = Callable[[str], float]
 
 
@@ -48,7 +48,7 @@ class Ranked:
 
 
 def no_track_record(_supplier: str) -> float:
-    """Past performance while the record keeps no track record: everyone scores 1."""
+    """Past performance when none is known: everyone scores 1."""
     return 1.0
 
 

@@ -1,5 +1,6 @@
 """ORM models of contracting: lots and their lines, tenders, bids, framework contracts with
-their parties and items, and call-offs.
+their parties and items, call-offs, the deliveries made against them and the stockpile
+ledger they move.
 
 Each contracting process carries an OCDS `ocid`: a tender (and the framework awarded from
 it, its first stage) shares one; a direct framework and every call-off have their own.
@@ -13,7 +14,17 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from alliedforge.store.base import Record, month_check, non_negative, one_of, utcnow
@@ -282,4 +293,79 @@ class CallOff(Record):
     commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"), unique=True)
     placed_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
+    created_by: Mapped[str | None] = mapped_column(String)
+
+
+class DeliveryStatus(StrEnum):
+    """How a delivery went: every unit accepted and the call-off complete; partial (fewer
+    accepted than delivered, or the call-off still short); or rejected (none accepted)."""
+
+    ACCEPTED = "accepted"
+    PARTIAL = "partial"
+    REJECTED = "rejected"
+
+
+class LedgerSource(StrEnum):
+    """What moved a stockpile: the opening balance, an accepted delivery, or the void of
+    one (its units taken back out)."""
+
+    OPENING = "opening"
+    DELIVERY = "delivery"
+    VOID = "void"
+
+
+class Delivery(Record):
+    """Units of a placed call-off that arrived on `delivered_on`, and how many of them the
+    buyer accepted. `nation_id` (the buyer) and `supplier_id` (the framework's supplier)
+    repeat the call-off's parties, so that each sees its own. History is never edited: a
+    wrong delivery is voided (`voided_at`), which takes its units back out of the ledger."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        one_of("status", tuple(DeliveryStatus), "status"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        non_negative("accepted"),
+        CheckConstraint("accepted <= quantity", name="accepted_delivered"),
+        non_negative("months_late"),
+        month_check("month"),
+    )
+
+    call_off_id: Mapped[int] = mapped_column(ForeignKey("call_offs.id"), index=True)
+    nation_id: Mapped[int] = mapped_column(ForeignKey("nations.id"), index=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), index=True)
+    delivered_on: Mapped[date]
+    month: Mapped[str] = mapped_column(String(7))
+    quantity: Mapped[float] = mapped_column(Float)
+    accepted: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String)
+    # Months after the call-off's month (0: in or before it).
+    months_late: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    voided_at: Mapped[datetime | None]
+    created_by: Mapped[str | None] = mapped_column(String)
+
+
+class LedgerEntry(Record):
+    """A movement of a nation's stock for a weapon system, booked on the day it is
+    recorded: the opening balance (the stockpile's on-hand when the ledger's first
+    movement is made), `units` of an accepted delivery, or their reversal when the
+    delivery is voided. The running balance is the sum in id order."""
+
+    __tablename__ = "stockpile_ledger"
+    __table_args__ = (
+        one_of("source", tuple(LedgerSource), "source"),
+        CheckConstraint("(delivery_id IS NULL) = (source = 'opening')", name="source_delivery"),
+        UniqueConstraint("delivery_id", "source"),
+        Index("ix_stockpile_ledger_nation_weapon_system", "nation_id", "weapon_system_id"),
+    )
+
+    nation_id: Mapped[int] = mapped_column(ForeignKey("nations.id"))
+    weapon_system_id: Mapped[int] = mapped_column(ForeignKey("weapon_systems.id"))
+    booked_on: Mapped[date]
+    units: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String)
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String)

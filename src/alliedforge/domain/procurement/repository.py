@@ -7,6 +7,8 @@ may see; labels on top.
 - Bids: staff all; a supplier its own; a nation none.
 - Frameworks: staff all; a nation those it is a party to; a supplier its own.
 - Call-offs: staff all; a nation its own; a supplier those under its frameworks.
+- Deliveries: staff all; a nation those to it; a supplier its own.
+- The stockpile ledger: staff all; a nation its own; a supplier none.
 
 Aggregates every party needs whole — a lot's participants and totals, what a framework's
 call-offs add up to, what a line or a requirement already has committed — are read in the
@@ -16,6 +18,7 @@ agency's database scope (past PostgreSQL's row-level wall); they reveal no row.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
@@ -32,14 +35,18 @@ from alliedforge.domain.catalogue.repository import page_of, readable
 from alliedforge.domain.industry.models import Line, Supplier
 from alliedforge.domain.nations.models import Nation
 from alliedforge.domain.paging import PageRequest
-from alliedforge.domain.plans.models import PlanDelivery
+from alliedforge.domain.plans.models import PlanDelivery, PlanRun, RunStatus
 from alliedforge.domain.procurement.models import (
     Bid,
+    BidStatus,
     CallOff,
     CallOffStatus,
+    Delivery,
     Framework,
     FrameworkItem,
     FrameworkParty,
+    LedgerEntry,
+    LedgerSource,
     Lot,
     LotLine,
     LotStatus,
@@ -48,7 +55,9 @@ from alliedforge.domain.procurement.models import (
 from alliedforge.domain.procurement.pooling import Planned
 from alliedforge.domain.procurement.schemas import (
     CallOffFilter,
+    DeliveryFilter,
     FrameworkFilter,
+    LedgerFilter,
     LotFilter,
     TenderFilter,
 )
@@ -566,3 +575,323 @@ def qualification_start(
     )
     found = session.execute(query).first()
     return (False, None) if found is None else (True, found[0])
+
+
+# Deliveries
+#
+# A delivery is its buyer's and its supplier's business: like call-offs, these queries run
+# in the agency's database scope (the weapon system comes from the buyer's requirement or
+# stockpile, which the supplier's row-level wall would hide) and `_delivery_scope` alone
+# decides which rows are shown.
+
+
+def _delivery_scope(caller: Caller) -> ColumnElement[bool]:
+    if caller.role is Role.NATION:
+        return Delivery.nation_id == caller.nation_id
+    if caller.role is Role.SUPPLIER:
+        return Delivery.supplier_id == caller.supplier_id
+    return false()
+
+
+def _served_system() -> ColumnElement[int]:
+    """The weapon system a call-off serves: its requirement's or its stockpile's (with
+    both outer-joined)."""
+    return func.coalesce(Requirement.weapon_system_id, Stockpile.weapon_system_id)
+
+
+def _deliveries(caller: Caller) -> Select[*tuple[Any, ...]]:
+    query: Select[*tuple[Any, ...]] = (
+        select(
+            Delivery,
+            CallOff.code,
+            CallOff.month,
+            CallOff.unit_price,
+            Nation.code,
+            Supplier.code,
+            Item.nsn,
+            Item.other_code,
+            Item.family,
+            WeaponSystem.code,
+        )
+        .join(CallOff, Delivery.call_off_id == CallOff.id)
+        .join(Nation, Delivery.nation_id == Nation.id)
+        .join(Supplier, Delivery.supplier_id == Supplier.id)
+        .join(Item, CallOff.item_id == Item.id)
+        .outerjoin(Requirement, CallOff.requirement_id == Requirement.id)
+        .outerjoin(Stockpile, CallOff.stockpile_id == Stockpile.id)
+        .join(WeaponSystem, WeaponSystem.id == _served_system())
+    )
+    return _scoped(query, caller, Delivery, _delivery_scope(caller))
+
+
+def delivery_rows(
+    session: Session, caller: Caller, filters: DeliveryFilter, page: PageRequest
+) -> list[Any]:
+    query = _deliveries(caller)
+    if filters.call_off_id is not None:
+        query = query.where(Delivery.call_off_id == filters.call_off_id)
+    if filters.nation is not None:
+        query = query.where(Nation.code == filters.nation)
+    if filters.supplier is not None:
+        query = query.where(Supplier.code == filters.supplier)
+    if filters.status is not None:
+        query = query.where(Delivery.status == filters.status)
+    with staff_scope(session):
+        return list(session.execute(page_of(query, Delivery, page)).all())
+
+
+def find_delivery(session: Session, caller: Caller, delivery_id: int) -> Any | None:
+    with staff_scope(session):
+        return session.execute(_deliveries(caller).where(Delivery.id == delivery_id)).one_or_none()
+
+
+def lock_call_off(session: Session, call_off_id: int) -> CallOff | None:
+    """The call-off's row, locked for update and read afresh."""
+    query = (
+        select(CallOff)
+        .where(CallOff.id == call_off_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    with staff_scope(session):
+        return session.scalars(query).one_or_none()
+
+
+def lock_nation(session: Session, nation_id: int) -> None:
+    """Lock a nation's row: movements of its stock are recorded one at a time, so that its
+    ledger opens once and every call-off's accepted total is read fresh."""
+    query = select(Nation.id).where(Nation.id == nation_id).with_for_update()
+    session.execute(query)
+
+
+def accepted_under(session: Session, call_off_id: int) -> float:
+    """Units accepted so far under a call-off (voided deliveries aside)."""
+    query = select(func.coalesce(func.sum(Delivery.accepted), 0.0)).where(
+        Delivery.call_off_id == call_off_id, Delivery.voided_at.is_(None)
+    )
+    with staff_scope(session):
+        return float(session.scalar(query) or 0.0)
+
+
+def served_system_of(session: Session, call_off_id: int) -> int:
+    """The id of the weapon system the call-off's requirement or stockpile is for."""
+    query = (
+        select(_served_system())
+        .select_from(CallOff)
+        .outerjoin(Requirement, CallOff.requirement_id == Requirement.id)
+        .outerjoin(Stockpile, CallOff.stockpile_id == Stockpile.id)
+        .where(CallOff.id == call_off_id)
+    )
+    with staff_scope(session):
+        return int(session.scalar(query) or 0)
+
+
+def supplier_of_call_off(session: Session, call_off_id: int) -> int:
+    """The id of the supplier of the call-off's framework."""
+    query = (
+        select(Framework.supplier_id)
+        .join(CallOff, CallOff.framework_id == Framework.id)
+        .where(CallOff.id == call_off_id)
+    )
+    with staff_scope(session):
+        return int(session.scalar(query) or 0)
+
+
+def report_rows(session: Session, caller: Caller, start: date, end: date) -> list[Any]:
+    """(nation, family, deliveries, units delivered, units accepted, value accepted) of the
+    caller's deliveries between two dates, voided ones aside."""
+    query = (
+        select(
+            Nation.code,
+            Item.family,
+            func.count(Delivery.id),
+            func.sum(Delivery.quantity),
+            func.sum(Delivery.accepted),
+            func.sum(Delivery.accepted * CallOff.unit_price),
+        )
+        .join(CallOff, Delivery.call_off_id == CallOff.id)
+        .join(Nation, Delivery.nation_id == Nation.id)
+        .join(Item, CallOff.item_id == Item.id)
+        .where(
+            Delivery.voided_at.is_(None),
+            Delivery.delivered_on >= start,
+            Delivery.delivered_on <= end,
+        )
+        .group_by(Nation.code, Item.family)
+        .order_by(Nation.code, Item.family)
+    )
+    with staff_scope(session):
+        return list(session.execute(_scoped(query, caller, Delivery, _delivery_scope(caller))))
+
+
+# The stockpile ledger: staff all, a nation its own, a supplier none; labels on top.
+
+
+def _ledger_scope(caller: Caller) -> ColumnElement[bool]:
+    if caller.role is Role.NATION:
+        return LedgerEntry.nation_id == caller.nation_id
+    return false()
+
+
+def _ledger_filtered(query: Query, caller: Caller, filters: LedgerFilter) -> Query:
+    query = _scoped(query, caller, LedgerEntry, _ledger_scope(caller))
+    if filters.nation is not None:
+        query = query.where(
+            LedgerEntry.nation_id.in_(select(Nation.id).where(Nation.code == filters.nation))
+        )
+    if filters.weapon_system is not None:
+        systems = select(WeaponSystem.id).where(WeaponSystem.code == filters.weapon_system)
+        query = query.where(LedgerEntry.weapon_system_id.in_(systems))
+    return query
+
+
+def ledger_rows(
+    session: Session, caller: Caller, filters: LedgerFilter, page: PageRequest
+) -> list[Any]:
+    """(entry, nation, weapon system, balance after it) in id order. The running balance is
+    summed over the entries the caller sees before paging, so every page shows it whole."""
+    balance = func.sum(LedgerEntry.units).over(
+        partition_by=(LedgerEntry.nation_id, LedgerEntry.weapon_system_id),
+        order_by=LedgerEntry.id,
+    )
+    running = _ledger_filtered(
+        select(LedgerEntry.id.label("id"), balance.label("balance")), caller, filters
+    ).subquery()
+    query = (
+        select(LedgerEntry, Nation.code, WeaponSystem.code, running.c.balance)
+        .join(running, running.c.id == LedgerEntry.id)
+        .join(Nation, LedgerEntry.nation_id == Nation.id)
+        .join(WeaponSystem, LedgerEntry.weapon_system_id == WeaponSystem.id)
+    )
+    return list(session.execute(page_of(query, LedgerEntry, page)).all())
+
+
+def ledger_entries(
+    session: Session, caller: Caller, nation_id: int, weapon_system_id: int | None = None
+) -> list[LedgerEntry]:
+    """A nation's ledger entries the caller may read (of one weapon system, or all), in id
+    order."""
+    query = readable(select(LedgerEntry), LedgerEntry, caller).where(
+        LedgerEntry.nation_id == nation_id
+    )
+    if weapon_system_id is not None:
+        query = query.where(LedgerEntry.weapon_system_id == weapon_system_id)
+    return list(session.scalars(query.order_by(LedgerEntry.id)))
+
+
+def ledger_opened(session: Session, nation_id: int, weapon_system_id: int) -> bool:
+    query = select(LedgerEntry.id).where(
+        LedgerEntry.nation_id == nation_id,
+        LedgerEntry.weapon_system_id == weapon_system_id,
+        LedgerEntry.source == LedgerSource.OPENING,
+    )
+    with staff_scope(session):
+        return session.execute(query.limit(1)).first() is not None
+
+
+def first_stockpile(session: Session, nation_id: int, weapon_system_id: int) -> Stockpile | None:
+    """A nation's stockpile for a weapon system due first (its on-hand opens the ledger)."""
+    query = (
+        select(Stockpile)
+        .where(Stockpile.nation_id == nation_id, Stockpile.weapon_system_id == weapon_system_id)
+        .order_by(Stockpile.due, Stockpile.id)
+    )
+    with staff_scope(session):
+        return session.scalars(query.limit(1)).first()
+
+
+def stockpiles_of(
+    session: Session, caller: Caller, nation_id: int, weapon_system_id: int | None = None
+) -> list[Any]:
+    """(stockpile, weapon system code) of a nation the caller may read, earliest due first."""
+    query = (
+        readable(select(Stockpile, WeaponSystem.code), Stockpile, caller)
+        .join(WeaponSystem, Stockpile.weapon_system_id == WeaponSystem.id)
+        .where(Stockpile.nation_id == nation_id)
+    )
+    if weapon_system_id is not None:
+        query = query.where(Stockpile.weapon_system_id == weapon_system_id)
+    return list(session.execute(query.order_by(Stockpile.due, Stockpile.id)).all())
+
+
+def weapon_system_codes(session: Session, ids: set[int]) -> dict[int, str]:
+    query = select(WeaponSystem.id, WeaponSystem.code).where(WeaponSystem.id.in_(ids))
+    return dict(session.execute(query).all())
+
+
+def latest_runs(session: Session) -> list[PlanRun]:
+    """Finished plan runs with a plan, newest first (a few: the caller's labels pick one)."""
+    query = (
+        select(PlanRun)
+        .where(PlanRun.status == RunStatus.DONE, PlanRun.plan_status != "infeasible")
+        .order_by(PlanRun.id.desc())
+    )
+    return list(session.scalars(query.limit(20)))
+
+
+def planned_to(session: Session, run_id: int, nation: str) -> list[tuple[str, str, float]]:
+    """(requirement code, month, units) the run plans to deliver to a nation."""
+    query = select(PlanDelivery.requirement, PlanDelivery.month, PlanDelivery.quantity).where(
+        PlanDelivery.plan_run_id == run_id, PlanDelivery.nation == nation
+    )
+    with staff_scope(session):
+        return [(code, month, float(units)) for code, month, units in session.execute(query)]
+
+
+def requirement_systems(session: Session, nation_id: int) -> dict[str, int]:
+    """A nation's requirement codes → the id of the weapon system each is for."""
+    query = select(Requirement.code, Requirement.weapon_system_id).where(
+        Requirement.nation_id == nation_id
+    )
+    with staff_scope(session):
+        return dict(session.execute(query).all())
+
+
+# Track records: public aggregates over every row (they reveal no single one).
+
+
+def tenders_won(session: Session, supplier_id: int) -> int:
+    query = select(func.count()).where(
+        Bid.supplier_id == supplier_id, Bid.status == BidStatus.AWARDED
+    )
+    with staff_scope(session):
+        return int(session.scalar(query) or 0)
+
+
+def frameworks_signed(session: Session, supplier_id: int) -> int:
+    query = select(func.count()).where(
+        Framework.supplier_id == supplier_id, Framework.signed_at.is_not(None)
+    )
+    with staff_scope(session):
+        return int(session.scalar(query) or 0)
+
+
+def call_offs_placed(session: Session, supplier_id: int) -> tuple[int, float]:
+    """How many call-offs are placed under the supplier's frameworks, and their units."""
+    query = (
+        select(func.count(CallOff.id), func.coalesce(func.sum(CallOff.quantity), 0.0))
+        .join(Framework, CallOff.framework_id == Framework.id)
+        .where(Framework.supplier_id == supplier_id, CallOff.status == CallOffStatus.PLACED)
+    )
+    with staff_scope(session):
+        count, units = session.execute(query).one()
+    return int(count), float(units)
+
+
+def delivered_by(session: Session, supplier_id: int) -> list[tuple[str, str, float, float, float]]:
+    """(call-off month, delivered month, units delivered, units accepted, unit price) of the
+    supplier's deliveries, voided ones aside."""
+    query = (
+        select(
+            CallOff.month, Delivery.month, Delivery.quantity, Delivery.accepted, CallOff.unit_price
+        )
+        .join(CallOff, Delivery.call_off_id == CallOff.id)
+        .where(Delivery.supplier_id == supplier_id, Delivery.voided_at.is_(None))
+        .order_by(Delivery.id)
+    )
+    with staff_scope(session):
+        rows = session.execute(query).all()
+    return [
+        (due, month, float(units), float(accepted), float(price))
+        for due, month, units, accepted, price in rows
+    ]

@@ -1,5 +1,6 @@
-"""What goes in and out of the procurement services: lots, tenders, bids, frameworks and
-call-offs. Quantities in units, money in the record's currency, dates as ISO dates."""
+"""What goes in and out of the procurement services: lots, tenders, bids, frameworks,
+call-offs, deliveries, stock and track records. Quantities in units, money in the record's
+currency, dates as ISO dates."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from alliedforge.domain.demand.schemas import RowId
 from alliedforge.domain.procurement.models import (
     BidStatus,
     CallOffStatus,
+    DeliveryStatus,
     FrameworkStatus,
     Grouping,
+    LedgerSource,
     LotStatus,
     Method,
     TenderStatus,
@@ -446,3 +449,173 @@ class CallOffFilter(BaseModel):
     framework_id: RowId | None = None
     nation: NationCode | None = None
     status: CallOffStatus | None = None
+
+
+# Deliveries, stockpiles and the track record
+
+Note = Annotated[str, Field(max_length=2000)]
+
+
+class DeliveryCreate(BaseModel):
+    """Units of a placed call-off that arrived on `delivered_on` (not after today), and
+    how many of them the buyer accepted (0: all rejected)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    call_off_id: RowId
+    delivered_on: date
+    quantity: Annotated[Quantity, Field(gt=0)]
+    accepted: Quantity
+    note: Note | None = None
+
+
+class DeliveryRead(BaseModel):
+    """A delivery against a call-off: units delivered and accepted, its status, months
+    late against the call-off's month, the value accepted (accepted units × the
+    call-off's unit price) and the weapon system whose stock it moved."""
+
+    id: int
+    call_off_id: int
+    call_off: str
+    nation: str
+    supplier: str
+    item: str
+    family: str
+    weapon_system: str
+    call_off_month: str
+    delivered_on: date
+    month: str
+    quantity: float
+    accepted: float
+    status: DeliveryStatus
+    months_late: int
+    unit_price: float
+    value: float
+    note: str | None
+    recorded_at: datetime
+    voided_at: datetime | None
+    created_by: str | None
+    version: int
+    label: dict[str, Any]
+
+
+class DeliveryFilter(BaseModel):
+    """List filters; every given one must match."""
+
+    call_off_id: RowId | None = None
+    nation: NationCode | None = None
+    supplier: Code | None = None
+    status: DeliveryStatus | None = None
+
+
+class LedgerEntryRead(BaseModel):
+    """A movement of a nation's stock for a weapon system and the balance after it."""
+
+    id: int
+    nation: str
+    weapon_system: str
+    booked_on: date
+    units: float
+    balance: float
+    source: LedgerSource
+    delivery_id: int | None
+    note: str | None
+    created_by: str | None
+    recorded_at: datetime
+    label: dict[str, Any]
+
+
+class LedgerFilter(BaseModel):
+    """List filters; every given one must match."""
+
+    nation: NationCode | None = None
+    weapon_system: Code | None = None
+
+
+class StockRead(BaseModel):
+    """A nation's stock of a weapon system on a day: the opening balance and what the
+    ledger added since (`opened`: whether the ledger has started; before it does, the
+    stock is the stockpile's on-hand)."""
+
+    nation: str
+    weapon_system: str
+    on: date
+    opening: float
+    balance: float
+    opened: bool
+
+
+class StockPointRead(BaseModel):
+    """The stock at the end of a month: from the ledger (`actual`) or planned."""
+
+    month: str
+    balance: float
+    actual: bool
+
+
+class TargetOutlookRead(BaseModel):
+    """A stockpile target against the projection: the stock projected at its due month,
+    whether that meets it, and the first month the stock reaches it (None: never)."""
+
+    due: str
+    target: float
+    projected: float
+    met: bool
+    reached: str | None
+
+
+class StockProjection(BaseModel):
+    """A nation's stock of a weapon system over time — the ledger up to the current month,
+    then the deliveries of the latest finished plan (`plan_run_id`; None: none) — against
+    its stockpile targets."""
+
+    nation: str
+    weapon_system: str
+    current_month: str
+    plan_run_id: int | None
+    points: list[StockPointRead]
+    targets: list[TargetOutlookRead]
+
+
+class DeliveryReportRow(BaseModel):
+    """Deliveries of one item family to one nation in the period."""
+
+    nation: str
+    family: str
+    deliveries: int
+    delivered: float
+    accepted: float
+    value: float
+
+
+class DeliveryReport(BaseModel):
+    """Units delivered and accepted and the value accepted between two dates (inclusive),
+    by nation and item family, over the deliveries the caller may see (voided ones aside)."""
+
+    start: date
+    end: date
+    rows: list[DeliveryReportRow]
+    delivered: float
+    accepted: float
+    value: float
+
+
+class TrackRecordRead(BaseModel):
+    """A supplier's record, computed from the data: tenders won, framework contracts
+    signed, call-offs placed under them, units delivered and accepted, the value accepted,
+    the on-time rate (the share of accepted units delivered in or before the call-off's
+    month; None: nothing accepted yet) and the past performance best-value evaluation
+    uses (the on-time rate; 1 while the supplier has delivered nothing)."""
+
+    supplier: str
+    tenders_won: int
+    frameworks: int
+    call_offs: int
+    units_called_off: float
+    deliveries: int
+    units_delivered: float
+    units_accepted: float
+    value: float
+    on_time_units: float
+    on_time_rate: float | None
+    past_performance: float

@@ -27,7 +27,6 @@ from alliedforge.domain.procurement.evaluation import (
     Tier,
     Units,
     cost,
-    no_track_record,
     on_time_share,
     rank,
     unit_price,
@@ -55,6 +54,7 @@ from alliedforge.domain.procurement.schemas import (
     TierIn,
     Weights,
 )
+from alliedforge.domain.procurement.track_record import past_performance as track_records
 from alliedforge.domain.procurement.writes import add, apply, labelled, require_status
 from alliedforge.store.base import utcnow
 
@@ -141,12 +141,13 @@ def evaluate_tender(
     caller: Caller,
     tender_id: int,
     expected_version: int,
-    past_performance: PastPerformance = no_track_record,
+    past_performance: PastPerformance | None = None,
 ) -> Evaluation:
-    """Score the submitted bids of a closed tender by its method and store the scores."""
+    """Score the submitted bids of a closed tender by its method and store the scores;
+    past performance defaults to the suppliers' track records."""
     tender, _lot = _writable(session, caller, tender_id, expected_version)
     require_status(ENTITY, tender.status, "evaluated", TenderStatus.CLOSED)
-    evaluation = _evaluate(session, caller, tender, past_performance)
+    evaluation = _evaluate(session, caller, tender, past_performance or track_records(session))
     apply(session, caller, ENTITY, tender, "evaluate", {"evaluated_at": utcnow()}, expected_version)
     return evaluation
 
@@ -157,17 +158,18 @@ def award_tender(
     tender_id: int,
     bid_id: int,
     expected_version: int,
-    past_performance: PastPerformance = no_track_record,
+    past_performance: PastPerformance | None = None,
 ) -> TenderRead:
     """Closed → awarded to one submitted bid, by the agency; the other submitted bids are
-    not awarded, the lot is awarded. Bids are scored first if they were not yet."""
+    not awarded, the lot is awarded. Bids are scored first if they were not yet (past
+    performance from the track records unless given)."""
     tender, lot = _writable(session, caller, tender_id, expected_version)
     require_status(ENTITY, tender.status, "awarded", TenderStatus.CLOSED)
     bids = repository.bids_of(session, tender.id, BidStatus.SUBMITTED)
     if bid_id not in {bid.id for bid, _ in bids}:
         raise InvalidError("bid_id", bid_id, f"no submitted bid of tender {tender.id}")
     if tender.evaluated_at is None:
-        _evaluate(session, caller, tender, past_performance)
+        _evaluate(session, caller, tender, past_performance or track_records(session))
     for bid, _supplier in bids:
         status = BidStatus.AWARDED if bid.id == bid_id else BidStatus.NOT_AWARDED
         apply(
