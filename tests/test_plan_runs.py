@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from alliedforge.analysis.plandiff import diff_plans
 from alliedforge.cli import main as cli_main
 from alliedforge.cli.main import app
+from alliedforge.domain.audit.models import AuditEntry
 from alliedforge.domain.errors import DomainError, NotFoundError
 from alliedforge.domain.plans import repository, service
 from alliedforge.domain.plans.models import PlanDelivery, PlanRun, PlanScenario, RunStatus
@@ -109,6 +110,25 @@ def test_an_infeasible_plan_round_trips_with_its_reasons(session: Session, tiny:
     assert replace(loaded, costs=plan.costs, bound=0.0, mip_gap=0.0) == replace(
         plan, bound=0.0, mip_gap=0.0
     )
+
+
+def test_a_run_stopped_without_a_bound_is_stored_and_audited(
+    session: Session, tiny: Scenario, tiny_plan: Plan
+) -> None:
+    """A solve stopped at its time limit before any bound has an infinite gap: JSON (the
+    audit entry; PostgreSQL refuses Infinity there) records it as null."""
+    stopped = replace(tiny_plan, bound=-math.inf, mip_gap=math.inf)
+    run_id = service.start_run(session, tiny, PlanOptions(time_limit=60))
+    service.finish_run(session, run_id, stopped)
+    session.flush()
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "finish").order_by(AuditEntry.id.desc())
+    ).first()
+    assert entry is not None
+    assert entry.after is not None
+    assert entry.after["gap"] is None
+    assert entry.after["objective"] == tiny_plan.objective
+    assert math.isinf(service.get_run(session, run_id).gap or 0.0)
 
 
 def test_a_failed_run_is_stored_as_failed_with_its_error(session: Session, tiny: Scenario) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +50,19 @@ def _fields(entry: Any) -> dict[str, Any]:
     }
 
 
+def json_safe(value: Any) -> Any:
+    """`value` with every infinite or undefined number as None: JSON has no Infinity or
+    NaN, and PostgreSQL refuses them in a JSON column (a solve stopped at its time limit
+    without a bound has an infinite gap)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    return value
+
+
 def append(
     session: Session,
     caller: Caller,
@@ -73,8 +87,8 @@ def append(
         action=action,
         entity=entity,
         entity_id=entity_id,
-        before=before,
-        after=after,
+        before=json_safe(before),
+        after=json_safe(after),
         previous_hash=head.last_hash,
     )
     entry.hash = canonical_hash(_fields(entry))
