@@ -27,6 +27,13 @@ from alliedforge.cli.db import db_app
 from alliedforge.cli.deliveries import deliveries_app, reports_app, stock_app
 from alliedforge.cli.ocds import ocds_app
 from alliedforge.cli.plans import plans_app
+from alliedforge.cli.procurement import (
+    bids_app,
+    call_offs_app,
+    frameworks_app,
+    lots_app,
+    tenders_app,
+)
 from alliedforge.cli.render import (
     ProgressDisplay,
     comparison_table,
@@ -78,6 +85,11 @@ app.add_typer(deliveries_app, name="deliveries")
 app.add_typer(stock_app, name="stock")
 app.add_typer(reports_app, name="reports")
 app.add_typer(ocds_app, name="ocds")
+app.add_typer(lots_app, name="lots")
+app.add_typer(tenders_app, name="tenders")
+app.add_typer(bids_app, name="bids")
+app.add_typer(frameworks_app, name="frameworks")
+app.add_typer(call_offs_app, name="call-offs")
 app.command()(serve)
 console = Console()
 errors = Console(stderr=True)
