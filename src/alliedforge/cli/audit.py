@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
+from alliedforge.cli.record import record
 from alliedforge.domain.audit import service as audit
 
 audit_app = typer.Typer(help="The append-only, hash-chained audit log.", no_args_is_help=True)
@@ -16,9 +17,8 @@ errors = Console(stderr=True)
 def verify() -> None:
     """Walk the audit log's hash chain; name the first broken entry (exit 1) if any."""
     # Imported here: the main module imports this one to register the sub-app.
-    from alliedforge.cli.main import _record
 
-    with _record() as session:
+    with record() as session:
         report = audit.verify(session)
     if report.intact:
         console.print(f"{report.entries} entries, chain intact")

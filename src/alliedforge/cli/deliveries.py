@@ -5,20 +5,16 @@ delivery is accepted by the rules."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
 
+from alliedforge.cli.record import DAY, acting, current_day
 from alliedforge.cli.render import money, units
 from alliedforge.domain.access.caller import Caller
-from alliedforge.domain.errors import DomainError
 from alliedforge.domain.paging import every_row
 from alliedforge.domain.procurement import deliveries, stock
 from alliedforge.domain.procurement.schemas import (
@@ -29,7 +25,6 @@ from alliedforge.domain.procurement.schemas import (
     LedgerFilter,
     StockRead,
 )
-from alliedforge.store.base import utcnow
 
 deliveries_app = typer.Typer(
     help="Deliveries against call-offs: record one, list them.", no_args_is_help=True
@@ -40,31 +35,6 @@ stock_app = typer.Typer(
 reports_app = typer.Typer(help="Reports over the record.", no_args_is_help=True)
 console = Console()
 errors = Console(stderr=True)
-
-DAY = ["%Y-%m-%d"]
-
-
-@contextmanager
-def _record(commit: bool = False) -> Iterator[Session]:
-    """A session on the record (one-line errors as in every database command); a refusal
-    (`DomainError`, or a value out of range) is a one-line error, exit 1. With `commit`,
-    the work is committed when the command succeeds."""
-    # Imported here: the main module imports this one to register the sub-apps.
-    from alliedforge.cli.main import _record as record
-
-    with record() as session:
-        try:
-            yield session
-        except (DomainError, ValidationError) as error:
-            message = error.errors()[0]["msg"] if isinstance(error, ValidationError) else error
-            errors.print(str(message), style="red", markup=False, highlight=False)
-            raise typer.Exit(1) from None
-        if commit:
-            session.commit()
-
-
-def _today() -> date:
-    return utcnow().date()
 
 
 def deliveries_table(rows: list[DeliveryRead]) -> Table:
@@ -108,8 +78,8 @@ def record(
     note: Annotated[str | None, typer.Option("--note", help="A note kept with it.")] = None,
 ) -> None:
     """Record a delivery against a placed call-off; accepted units enter the buyer's ledger."""
-    today = _today()
-    with _record(commit=True) as session:
+    today = current_day()
+    with acting(commit=True) as session:
         data = DeliveryCreate(
             call_off_id=call_off,
             delivered_on=delivered_on.date() if delivered_on is not None else today,
@@ -142,7 +112,7 @@ def list_(
     ] = None,
 ) -> None:
     """List the deliveries, oldest first."""
-    with _record() as session:
+    with acting() as session:
         filters = DeliveryFilter(call_off_id=call_off, nation=nation, supplier=supplier)
         rows = every_row(
             lambda page: deliveries.list_deliveries(session, Caller.operator(), filters, page)
@@ -197,9 +167,9 @@ def show(
     ] = None,
 ) -> None:
     """A nation's stock per weapon system; with a weapon system, its ledger too."""
-    day = on.date() if on is not None else _today()
+    day = on.date() if on is not None else current_day()
     operator = Caller.operator()
-    with _record() as session:
+    with acting() as session:
         if weapon_system is None:
             console.print(stock_table(stock.list_stock(session, operator, nation, day)))
             return
@@ -217,7 +187,7 @@ def report_deliveries(
 ) -> None:
     """Units delivered and accepted and the value accepted between two days, by nation and
     item family."""
-    with _record() as session:
+    with acting() as session:
         report = deliveries.delivery_report(session, Caller.operator(), start.date(), end.date())
     table = Table(
         title=f"Deliveries {report.start.isoformat()} to {report.end.isoformat()}",

@@ -8,8 +8,7 @@ Exit codes: 0 success, 1 a failed write or bad generator sizes, 2 invalid scenar
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -17,7 +16,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from alliedforge.analysis.kpis import ModeComparison, compare_plans
@@ -34,6 +32,7 @@ from alliedforge.cli.procurement import (
     lots_app,
     tenders_app,
 )
+from alliedforge.cli.record import record, writing
 from alliedforge.cli.render import (
     ProgressDisplay,
     comparison_table,
@@ -62,8 +61,6 @@ from alliedforge.scenario import (
 )
 from alliedforge.scenario.generate import generate_scenario
 from alliedforge.scenario.validate import check_scenario
-from alliedforge.store.engine import StoreError, create_db_engine, session_scope
-from alliedforge.store.migrate import error_reason, require_current
 
 EXIT_INVALID = 2
 EXIT_INFEASIBLE = 3
@@ -110,38 +107,6 @@ def _load(path: Path, consequence: str = "") -> Scenario:
         errors.print(problems_table(error.problems))
         errors.print(f"[red]{path} is not a valid scenario{consequence}.[/red]")
         raise typer.Exit(EXIT_INVALID) from None
-
-
-@contextmanager
-def _writing(target: Path) -> Iterator[None]:
-    """Turn a failed write (permissions, full disk, a file where a folder should be) into a
-    one-line error and exit 1 instead of a traceback."""
-    try:
-        yield
-    except OSError as error:
-        errors.print(f"[red]Cannot write {target}:[/red] {error.strerror or error}")
-        raise typer.Exit(1) from None
-
-
-@contextmanager
-def _record() -> Iterator[Session]:
-    """A session on the migrated database (`ALLIEDFORGE_DATABASE_URL`); a database that is
-    missing, unreachable or not migrated, or a failed statement, is a one-line error, exit 1.
-    Nothing is committed unless the caller commits."""
-    engine = create_db_engine()
-    try:
-        require_current(engine)
-        with session_scope(engine) as session:
-            yield session
-    except StoreError as error:
-        errors.print(str(error), style="red", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-    except SQLAlchemyError as error:
-        reason = error_reason(error)
-        errors.print(f"Database error: {reason}", style="red", markup=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
 
 
 def _solve(scenario: Scenario, options: PlanOptions, label: str) -> Plan:
@@ -204,18 +169,18 @@ def _plan_and_write(
         console.print(comparison_table(comparison, scenario.manifest.currency))
     if out is None:
         return main, comparison
-    with _writing(out):
+    with writing(out):
         write_plan_package(main, out)
         for mode in modes[1:]:
             write_plan_package(plans[mode], out / mode.value)
     if comparison is not None:
-        with _writing(out):
+        with writing(out):
             (out / "comparison.json").write_text(
                 json.dumps(_comparison_json(comparison), indent=2) + "\n", encoding="utf-8"
             )
     if report and main.status is not PlanStatus.INFEASIBLE:
         other = plans.get(modes[-1]) if compare else None
-        with _writing(out):
+        with writing(out):
             path = write_report(out / "report.html", scenario, main, other)
         console.print(f"Report: [bold]{path}[/bold]")
     console.print(f"Plan package: [bold]{out}[/bold]")
@@ -238,7 +203,7 @@ def convert(
 ) -> None:
     """Convert a scenario package between the CSV-folder and .xlsx forms, losslessly."""
     scenario = _load(source, "; nothing was written")
-    with _writing(target):
+    with writing(target):
         write_scenario(scenario, target)
     console.print(f"Wrote {target}")
 
@@ -252,7 +217,7 @@ def import_(
 ) -> None:
     """Validate a scenario package and upsert it into the database in one transaction."""
     scenario = _load(path, "; nothing was imported")
-    with _record() as session:
+    with record() as session:
         report = import_audited(session, Caller.operator(), scenario, prune=prune)
         session.commit()
     console.print(import_table(report))
@@ -264,9 +229,9 @@ def export(
     path: Annotated[Path, typer.Argument(help="Destination: a folder, or a path ending .xlsx.")],
 ) -> None:
     """Write the database's live data as a scenario package."""
-    with _record() as session:
+    with record() as session:
         scenario = snapshot_scenario(session)
-    with _writing(path):
+    with writing(path):
         write_scenario(scenario, path)
     console.print(f"Wrote {path}")
 
@@ -345,7 +310,7 @@ def plan(
         if report and out is None:
             errors.print("[red]--report needs --out.[/red]")
             raise typer.Exit(EXIT_INVALID)
-        with _record() as session:
+        with record() as session:
             scenario = snapshot_scenario(session)
             problems = check_scenario(scenario)
             if problems:
@@ -420,7 +385,7 @@ def generate(
     except ValueError as error:
         errors.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from None
-    with _writing(out):
+    with writing(out):
         write_scenario(scenario, out)
     console.print(f"Wrote {out}")
 

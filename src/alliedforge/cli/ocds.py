@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from alliedforge.cli.record import record, writing
 from alliedforge.contracting.ocds import EmptyExportError
 from alliedforge.domain.access import repository as users
 from alliedforge.domain.access.caller import Caller
@@ -65,7 +66,6 @@ def export(
     ] = None,
 ) -> None:
     """Write the contracting processes as an OCDS release package (and record package)."""
-    from alliedforge.cli.main import _record, _writing
 
     try:
         prefix = ocds_prefix()
@@ -74,7 +74,7 @@ def export(
         raise typer.Exit(1) from None
     releases_path, records_path = targets(out)
     published = utcnow()
-    with _record() as session:
+    with record() as session:
         caller = Caller.operator()
         if as_user is not None:
             user = users.user_by_name(session, as_user)
@@ -98,14 +98,14 @@ def export(
                 markup=False,
             )
             raise typer.Exit(1) from None
-    with _writing(releases_path):
+    with writing(releases_path):
         _write(releases_path, release_package)
     console.print(
         f"{len(release_package['releases'])} releases: [bold]{releases_path}[/bold]",
         highlight=False,
     )
     if record_package is not None:
-        with _writing(records_path):
+        with writing(records_path):
             _write(records_path, record_package)
         console.print(
             f"{len(record_package['records'])} records: [bold]{records_path}[/bold]",

@@ -16,6 +16,7 @@ from rich.text import Text
 from sqlalchemy.orm import Session
 
 from alliedforge.analysis.plandiff import Change, PlanDiff, diff_plans
+from alliedforge.cli.record import record
 from alliedforge.cli.render import money, plan_tables, units
 from alliedforge.domain.errors import DomainError
 from alliedforge.domain.plans import service
@@ -37,9 +38,8 @@ def _runs() -> Iterator[Session]:
     """A session on the record (one-line errors as in every database command), with a
     `DomainError` such as an unknown run id turned into a one-line error, exit 1."""
     # Imported here: the main module imports this one to register the sub-app.
-    from alliedforge.cli.main import _record
 
-    with _record() as session:
+    with record() as session:
         try:
             yield session
         except DomainError as error:

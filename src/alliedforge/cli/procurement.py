@@ -14,8 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from alliedforge.cli.deliveries import DAY, _today
-from alliedforge.cli.deliveries import _record as _session
+from alliedforge.cli.record import DAY, acting, current_day
 from alliedforge.cli.render import money, units
 from alliedforge.domain.access import repository as users
 from alliedforge.domain.access.caller import Caller
@@ -114,7 +113,7 @@ def lots_from_plan(
     ] = 3,
 ) -> None:
     """Pool a finished plan run's planned deliveries into draft lots."""
-    with _session(commit=True) as session:
+    with acting(commit=True) as session:
         data = LotsFromPlan(run_id=run_id, grouping=grouping, min_participants=min_participants)
         made = lots.lots_from_plan(session, Caller.operator(), data)
     console.print(lots_table(made.lots))
@@ -132,7 +131,7 @@ def lots_from_plan(
 @lots_app.command("list")
 def lots_list() -> None:
     """List the lots, oldest first."""
-    with _session() as session:
+    with acting() as session:
         rows = every_row(lambda page: lots.list_lots(session, Caller.operator(), LotFilter(), page))
     console.print(lots_table(rows))
 
@@ -140,7 +139,7 @@ def lots_list() -> None:
 @lots_app.command("show")
 def lots_show(lot_id: Annotated[int, typer.Argument(help="The lot's id.")]) -> None:
     """A lot with its lines and the nations' cost shares."""
-    with _session() as session:
+    with acting() as session:
         lot = lots.get_lot(session, Caller.operator(), lot_id)
     console.print(lots_table([lot]))
     console.print(
@@ -221,8 +220,8 @@ def tenders_publish(
     ] = "0.6,0.3,0.1",
 ) -> None:
     """Put a draft lot to tender, open for bids from --opens to --closes (inclusive)."""
-    today = _today()
-    with _session(commit=True) as session:
+    today = current_day()
+    with acting(commit=True) as session:
         data = TenderCreate(
             lot_id=lot_id,
             opens_on=opens.date(),
@@ -237,7 +236,7 @@ def tenders_publish(
 @tenders_app.command("list")
 def tenders_list() -> None:
     """List the tenders, oldest first."""
-    with _session() as session:
+    with acting() as session:
         rows = every_row(
             lambda page: tenders.list_tenders(session, Caller.operator(), TenderFilter(), page)
         )
@@ -247,9 +246,9 @@ def tenders_list() -> None:
 @tenders_app.command("close")
 def tenders_close(tender_id: Annotated[int, typer.Argument(help="The tender's id.")]) -> None:
     """Close a published tender, from its closing day on: bidding ends."""
-    today = _today()
+    today = current_day()
     operator = Caller.operator()
-    with _session(commit=True) as session:
+    with acting(commit=True) as session:
         version = tenders.get_tender(session, operator, tender_id).version
         tender = tenders.close_tender(session, operator, tender_id, version, today)
     _say(f"Closed tender {tender.id} ({tender.ocid}).")
@@ -259,7 +258,7 @@ def tenders_close(tender_id: Annotated[int, typer.Argument(help="The tender's id
 def tenders_evaluate(tender_id: Annotated[int, typer.Argument(help="The tender's id.")]) -> None:
     """Score the submitted bids of a closed tender and store the scores; print the ranking."""
     operator = Caller.operator()
-    with _session(commit=True) as session:
+    with acting(commit=True) as session:
         version = tenders.get_tender(session, operator, tender_id).version
         evaluation = tenders.evaluate_tender(session, operator, tender_id, version)
     console.print(
@@ -290,7 +289,7 @@ def tenders_award(
 ) -> None:
     """Award a closed tender to one submitted bid; the others are not awarded."""
     operator = Caller.operator()
-    with _session(commit=True) as session:
+    with acting(commit=True) as session:
         version = tenders.get_tender(session, operator, tender_id).version
         tender = tenders.award_tender(session, operator, tender_id, bid, version)
         winner = tenders.get_bid(session, operator, bid)
@@ -314,10 +313,10 @@ def bids_submit(
     ],
 ) -> None:
     """Submit a supplier's bid for the whole lot of an open tender."""
-    today = _today()
+    today = current_day()
     tiers = _pairs(tier, "min_quantity", "unit_price")
     schedule = _pairs(deliver, "month", "quantity")
-    with _session(commit=True) as session:
+    with acting(commit=True) as session:
         user = users.user_by_name(session, as_user)
         if user is None:
             errors.print(f"No such user: {as_user}", style="red", markup=False)
@@ -387,7 +386,7 @@ def frameworks_from_tender(
     ] = None,
 ) -> None:
     """Make a draft framework from an awarded tender: its winner, the lot's nations and items."""
-    with _session(commit=True) as session:
+    with acting(commit=True) as session:
         data = FrameworkFromTender(
             tender_id=tender_id,
             code=code,
@@ -406,7 +405,7 @@ def frameworks_sign(
 ) -> None:
     """Sign a draft framework: call-offs may be placed under it from now on."""
     operator = Caller.operator()
-    with _session(commit=True) as session:
+    with acting(commit=True) as session:
         version = frameworks.get_framework(session, operator, framework_id).version
         signed = frameworks.sign_framework(session, operator, framework_id, version)
     _say(f"Signed framework {signed.id} {signed.code}.")
@@ -415,7 +414,7 @@ def frameworks_sign(
 @frameworks_app.command("list")
 def frameworks_list() -> None:
     """List the frameworks with what remains of their ceilings, oldest first."""
-    with _session() as session:
+    with acting() as session:
         rows = every_row(
             lambda page: frameworks.list_frameworks(
                 session, Caller.operator(), FrameworkFilter(), page
@@ -429,7 +428,7 @@ def frameworks_show(
     framework_id: Annotated[int, typer.Argument(help="The framework's id.")],
 ) -> None:
     """A framework: its ceiling, what is called off and remains, its items' price tiers."""
-    with _session() as session:
+    with acting() as session:
         row = frameworks.get_framework(session, Caller.operator(), framework_id)
     console.print(frameworks_table([row]))
     console.print(
@@ -487,8 +486,8 @@ def call_offs_place(
     ] = None,
 ) -> None:
     """Place a call-off dated today and the commitment it makes."""
-    today = _today()
-    with _session(commit=True) as session:
+    today = current_day()
+    with acting(commit=True) as session:
         data = CallOffCreate(
             framework_id=framework_id,
             nation=nation,
@@ -513,7 +512,7 @@ def call_offs_cancel(
 ) -> None:
     """Cancel a placed call-off without accepted deliveries; its commitment is removed."""
     operator = Caller.operator()
-    with _session(commit=True) as session:
+    with acting(commit=True) as session:
         version = call_offs.get_call_off(session, operator, call_off_id).version
         cancelled = call_offs.cancel_call_off(session, operator, call_off_id, version)
     _say(f"Cancelled call-off {cancelled.id} {cancelled.code}.")
@@ -529,7 +528,7 @@ def call_offs_list(
     ] = None,
 ) -> None:
     """List the call-offs, oldest first."""
-    with _session() as session:
+    with acting() as session:
         filters = CallOffFilter(framework_id=framework, nation=nation)
         rows = every_row(
             lambda page: call_offs.list_call_offs(session, Caller.operator(), filters, page)

@@ -25,6 +25,7 @@ from alliedforge.analysis.timelines import (
     TimelineAnalysis,
     analyse_timelines,
 )
+from alliedforge.cli.record import record, writing
 from alliedforge.cli.render import problems_table
 from alliedforge.domain.access.caller import Caller
 from alliedforge.domain.procurement.timeline_read import record_procurements
@@ -133,10 +134,9 @@ def analyse(
     ] = False,
 ) -> None:
     """Stage durations (median, P80, spread), where the months go, and the bottleneck."""
-    from alliedforge.cli.main import _record, _writing
 
     if db:
-        with _record() as session:
+        with record() as session:
             procurements = record_procurements(session, Caller.operator())
         console.print(f"{len(procurements)} procurement(s) in the record.")
         if csv is not None:
@@ -154,7 +154,7 @@ def analyse(
             "date (listed in the report)."
         )
     if report is not None:
-        with _writing(report):
+        with writing(report):
             write_timeline_report(report, procurements)
         console.print(f"Report: [bold]{report}[/bold]")
 
@@ -220,7 +220,7 @@ def compress(
     report: ReportOption = None,
 ) -> None:
     """Re-plan as if a stage were N months shorter and show what it buys."""
-    from alliedforge.cli.main import EXIT_INFEASIBLE, _load, _solve, _writing
+    from alliedforge.cli.main import EXIT_INFEASIBLE, _load, _solve
 
     with _source(scenario, "demo") as path:
         loaded = _load(path, "; nothing was planned")
@@ -239,6 +239,6 @@ def compress(
     for table in compression_tables(what_if.value, loaded.manifest.currency):
         console.print(table)
     if report is not None:
-        with _writing(report):
+        with writing(report):
             write_timeline_report(report, what_if=what_if)
         console.print(f"Report: [bold]{report}[/bold]")

@@ -5,20 +5,17 @@ The commands act as the operator (an administrator) and commit at the end."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
 
+from alliedforge.cli.record import acting
 from alliedforge.domain.access import service
 from alliedforge.domain.access.caller import Caller, Role
 from alliedforge.domain.access.passwords import generate_password
 from alliedforge.domain.access.schemas import TokenRead
-from alliedforge.domain.errors import DomainError
 from alliedforge.store.base import DEFAULT_CLASSIFICATION, utcnow
 
 users_app = typer.Typer(
@@ -29,22 +26,6 @@ tokens_app = typer.Typer(
 )
 console = Console()
 errors = Console(stderr=True)
-
-
-@contextmanager
-def _record() -> Iterator[Session]:
-    """A session on the record (one-line errors as in every database command) that is
-    committed when the command succeeds; a `DomainError` is a one-line error, exit 1."""
-    # Imported here: the main module imports this one to register the sub-apps.
-    from alliedforge.cli.main import _record as record
-
-    with record() as session:
-        try:
-            yield session
-        except DomainError as error:
-            errors.print(str(error), style="red", markup=False, highlight=False)
-            raise typer.Exit(1) from None
-        session.commit()
 
 
 def _interactive() -> bool:
@@ -82,7 +63,7 @@ def create(
     terminal a password is generated and printed once."""
     generated = _interactive()
     password = generate_password() if generated else _piped_password()
-    with _record() as session:
+    with acting(commit=True) as session:
         user = service.create_user(
             session,
             Caller.operator(),
@@ -103,7 +84,7 @@ def create(
 @users_app.command("list")
 def list_() -> None:
     """List the users: role, what they act for, clearance, nationality, active."""
-    with _record() as session:
+    with acting(commit=True) as session:
         users = service.list_users(session, Caller.operator())
     table = Table(title="Users", title_justify="left")
     for column in ("name", "role", "nation/supplier", "clearance", "nationality", "active"):
@@ -125,7 +106,7 @@ def disable(
     name: Annotated[str, typer.Argument(help="The user to disable.")],
 ) -> None:
     """Disable a user: their sessions end and their API tokens stop working."""
-    with _record() as session:
+    with acting(commit=True) as session:
         service.disable_user(session, Caller.operator(), name)
     console.print(f"Disabled {name}.", markup=False, highlight=False)
 
@@ -137,7 +118,7 @@ def create_token(
     days: Annotated[int, typer.Option(help="Days until the token expires (1 to 366).")] = 90,
 ) -> None:
     """Create an API token for a user and print it once."""
-    with _record() as session:
+    with acting(commit=True) as session:
         token, plaintext = service.create_token(session, Caller.operator(), user, name, days)
     console.print(
         f"Token {token.id} for {user}, expires {token.expires_at:%Y-%m-%d}:",
@@ -153,7 +134,7 @@ def list_tokens(
     user: Annotated[str, typer.Argument(help="The user whose tokens to list.")],
 ) -> None:
     """List a user's API tokens: id, label, created, expires, last used, status."""
-    with _record() as session:
+    with acting(commit=True) as session:
         tokens = [TokenRead.of(t) for t in service.list_tokens(session, Caller.operator(), user)]
     now = utcnow()
     table = Table(title=f"API tokens of {user}", title_justify="left")
@@ -176,6 +157,6 @@ def revoke(
     token_id: Annotated[int, typer.Argument(help="The token's id (see `forge tokens list`).")],
 ) -> None:
     """Revoke an API token: it stops working at once."""
-    with _record() as session:
+    with acting(commit=True) as session:
         service.revoke_token(session, Caller.operator(), token_id)
     console.print(f"Revoked token {token_id}.")
