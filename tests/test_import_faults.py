@@ -19,6 +19,7 @@ from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner
 
 import alliedforge.cli.main as cli
+import alliedforge.cli.record as cli_record
 from alliedforge.scenario import TABLE_FIELDS, Scenario, load_scenario, write_scenario
 from alliedforge.scenario.generate import generate_scenario
 from alliedforge.store.engine import DATABASE_URL_ENV, create_db_engine
@@ -241,7 +242,7 @@ def test_a_full_disk_mid_import_leaves_the_database_as_before(
         )
         return engine
 
-    monkeypatch.setattr(cli, "create_db_engine", small_disk)
+    monkeypatch.setattr(cli_record, "create_db_engine", small_disk)
     result = runner.invoke(cli.app, ["import", str(large)])
     assert result.exit_code == 1
     assert "full" in result.output
