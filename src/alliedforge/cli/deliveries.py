@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from alliedforge.cli.record import DAY, acting, current_day
+from alliedforge.cli.record import DAY, acting
 from alliedforge.cli.render import money, units
 from alliedforge.domain.access.caller import Caller
 from alliedforge.domain.paging import every_row
@@ -25,6 +25,7 @@ from alliedforge.domain.procurement.schemas import (
     LedgerFilter,
     StockRead,
 )
+from alliedforge.store.base import utctoday
 
 deliveries_app = typer.Typer(
     help="Deliveries against call-offs: record one, list them.", no_args_is_help=True
@@ -78,7 +79,7 @@ def record(
     note: Annotated[str | None, typer.Option("--note", help="A note kept with it.")] = None,
 ) -> None:
     """Record a delivery against a placed call-off; accepted units enter the buyer's ledger."""
-    today = current_day()
+    today = utctoday()
     with acting(commit=True) as session:
         data = DeliveryCreate(
             call_off_id=call_off,
@@ -167,7 +168,7 @@ def show(
     ] = None,
 ) -> None:
     """A nation's stock per weapon system; with a weapon system, its ledger too."""
-    day = on.date() if on is not None else current_day()
+    day = on.date() if on is not None else utctoday()
     operator = Caller.operator()
     with acting() as session:
         if weapon_system is None:

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from alliedforge.cli.record import DAY, acting, current_day
+from alliedforge.cli.record import DAY, acting
 from alliedforge.cli.render import money, units
 from alliedforge.domain.access import repository as users
 from alliedforge.domain.access.caller import Caller
@@ -38,6 +38,7 @@ from alliedforge.domain.procurement.schemas import (
     TenderRead,
     Weights,
 )
+from alliedforge.store.base import utctoday
 
 lots_app = typer.Typer(help="Lots pooled from a plan run: make, list, show.", no_args_is_help=True)
 tenders_app = typer.Typer(
@@ -220,7 +221,7 @@ def tenders_publish(
     ] = "0.6,0.3,0.1",
 ) -> None:
     """Put a draft lot to tender, open for bids from --opens to --closes (inclusive)."""
-    today = current_day()
+    today = utctoday()
     with acting(commit=True) as session:
         data = TenderCreate(
             lot_id=lot_id,
@@ -246,7 +247,7 @@ def tenders_list() -> None:
 @tenders_app.command("close")
 def tenders_close(tender_id: Annotated[int, typer.Argument(help="The tender's id.")]) -> None:
     """Close a published tender, from its closing day on: bidding ends."""
-    today = current_day()
+    today = utctoday()
     operator = Caller.operator()
     with acting(commit=True) as session:
         version = tenders.get_tender(session, operator, tender_id).version
@@ -313,7 +314,7 @@ def bids_submit(
     ],
 ) -> None:
     """Submit a supplier's bid for the whole lot of an open tender."""
-    today = current_day()
+    today = utctoday()
     tiers = _pairs(tier, "min_quantity", "unit_price")
     schedule = _pairs(deliver, "month", "quantity")
     with acting(commit=True) as session:
@@ -486,7 +487,7 @@ def call_offs_place(
     ] = None,
 ) -> None:
     """Place a call-off dated today and the commitment it makes."""
-    today = current_day()
+    today = utctoday()
     with acting(commit=True) as session:
         data = CallOffCreate(
             framework_id=framework_id,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 import typer
@@ -15,7 +14,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from alliedforge.domain.errors import DomainError
-from alliedforge.store.base import utcnow
 from alliedforge.store.engine import StoreError, create_db_engine, session_scope
 from alliedforge.store.migrate import error_reason, require_current
 
@@ -70,8 +68,3 @@ def writing(target: Path) -> Iterator[None]:
     except OSError as error:
         errors.print(f"[red]Cannot write {target}:[/red] {error.strerror or error}")
         raise typer.Exit(1) from None
-
-
-def current_day() -> date:
-    """Today in UTC, the day the services date their work by."""
-    return utcnow().date()

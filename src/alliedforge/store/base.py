@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import CheckConstraint, DateTime, Dialect, MetaData, String, TypeDecorator
@@ -31,6 +31,12 @@ RELEASABLE_TO_ALL = "ALL"
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
+
+
+def utctoday() -> date:
+    """Today in UTC: the day the services date contracting work by (tenders open and
+    close, deliveries arrive), the same for every user wherever they sit."""
+    return utcnow().date()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

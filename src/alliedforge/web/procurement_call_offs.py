@@ -18,6 +18,7 @@ from alliedforge.domain.paging import every_row
 from alliedforge.domain.procurement import call_offs, deliveries
 from alliedforge.domain.procurement.models import CallOffStatus
 from alliedforge.domain.procurement.schemas import CallOffRead, DeliveryCreate, DeliveryFilter
+from alliedforge.store.base import utctoday
 from alliedforge.web.procurement_forms import (
     FORM,
     acts_for_agency,
@@ -26,7 +27,6 @@ from alliedforge.web.procurement_forms import (
     located,
     refused,
     step_refusal,
-    today,
     typed,
 )
 from alliedforge.web.render import CheckedForm, WebCaller, WebRoute, error_page, page
@@ -80,7 +80,7 @@ def _call_off_page(
         may_record=placed and _records_deliveries(caller),
         may_void=_records_deliveries(caller),
         values=values
-        or {"delivered_on": today().isoformat(), **dict.fromkeys(DELIVERY_FIELDS[1:], "")},
+        or {"delivered_on": utctoday().isoformat(), **dict.fromkeys(DELIVERY_FIELDS[1:], "")},
     )
 
 
@@ -141,7 +141,7 @@ def record_delivery(
         data = DeliveryCreate.model_validate(
             {"call_off_id": call_off_id, **filled(form, DELIVERY_FIELDS)}
         )
-        deliveries.record_delivery(session, caller, data, today())
+        deliveries.record_delivery(session, caller, data, utctoday())
     except ValidationError as invalid:
         errors = located(invalid, DELIVERY_ERRORS)
     except InvalidError as error:
@@ -170,7 +170,7 @@ def void_delivery(
     if version is None:
         return error_page(request, 400, "Bad request", "The form has no version to act on.")
     try:
-        deliveries.void_delivery(session, caller, delivery_id, version, today())
+        deliveries.void_delivery(session, caller, delivery_id, version, utctoday())
     except (ConflictError, InvalidError) as error:
         session.rollback()
         current = call_offs.get_call_off(session, caller, delivery.call_off_id)

@@ -4,13 +4,11 @@ form was rendered at, repeating rows of a form, and a refusal as the error of it
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
 
 from pydantic import ValidationError
 
 from alliedforge.domain.access.caller import Caller, Role
 from alliedforge.domain.errors import ConflictError, InvalidError
-from alliedforge.store.base import utcnow
 
 AGENCY = frozenset({Role.ADMIN, Role.PLANNER})
 # The form-wide error: a refusal no single field of the form caused.
@@ -22,11 +20,6 @@ VALUE_ERROR = "Value error, "
 def acts_for_agency(caller: Caller) -> bool:
     """Whether the caller runs the agency's side of procurement (auditors write nothing)."""
     return caller.role in AGENCY
-
-
-def today() -> date:
-    """The services' `today`: the current date in UTC, as the API passes it."""
-    return utcnow().date()
 
 
 def expected_version(form: Mapping[str, str]) -> int | None:

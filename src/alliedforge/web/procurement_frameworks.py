@@ -30,6 +30,7 @@ from alliedforge.domain.procurement.schemas import (
 from alliedforge.domain.requirements import service as requirements
 from alliedforge.domain.requirements.schemas import RequirementFilter
 from alliedforge.scenario.model import LineState
+from alliedforge.store.base import utctoday
 from alliedforge.web.procurement_forms import (
     FORM,
     acts_for_agency,
@@ -38,7 +39,6 @@ from alliedforge.web.procurement_forms import (
     located,
     refused,
     step_refusal,
-    today,
     typed,
 )
 from alliedforge.web.render import CheckedForm, WebCaller, WebRoute, error_page, page
@@ -189,7 +189,7 @@ def place_call_off(
     values = typed(form, CALL_OFF_FIELDS)
     try:
         data = CallOffCreate.model_validate(_call_off_data(framework_id, form))
-        placed = call_offs.place_call_off(session, caller, data, today())
+        placed = call_offs.place_call_off(session, caller, data, utctoday())
     except ValidationError as invalid:
         errors = located(invalid, CALL_OFF_ERRORS)
     except InvalidError as error:

@@ -31,6 +31,7 @@ from alliedforge.domain.procurement.schemas import (
     Weights,
 )
 from alliedforge.planning.plan import PlanStatus
+from alliedforge.store.base import utctoday
 from alliedforge.web.charts.procurement import shares_figure
 from alliedforge.web.procurement_forms import (
     FORM,
@@ -40,7 +41,6 @@ from alliedforge.web.procurement_forms import (
     located,
     refused,
     step_refusal,
-    today,
     typed,
 )
 from alliedforge.web.render import CheckedForm, WebCaller, WebRoute, error_page, page
@@ -160,7 +160,7 @@ def make_lots(
 
 def _tender_defaults() -> dict[str, str]:
     weights = Weights()
-    opens = today()
+    opens = utctoday()
     return {
         "opens_on": opens.isoformat(),
         "closes_on": (opens + timedelta(days=TENDER_DAYS)).isoformat(),
@@ -254,7 +254,7 @@ def publish_tender(
             request, session, caller, current, values=values, errors=errors, status_code=422
         )
     try:
-        made = tenders.publish_tender(session, caller, data, today())
+        made = tenders.publish_tender(session, caller, data, utctoday())
     except InvalidError as error:
         session.rollback()
         errors = refused(error, TENDER_ERRORS)

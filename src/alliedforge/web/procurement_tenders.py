@@ -31,6 +31,7 @@ from alliedforge.domain.procurement.schemas import (
     LotDetail,
     TenderRead,
 )
+from alliedforge.store.base import utctoday
 from alliedforge.web.charts.procurement import ranking, scores_figure
 from alliedforge.web.procurement_forms import (
     FORM,
@@ -41,7 +42,6 @@ from alliedforge.web.procurement_forms import (
     refused,
     rows,
     step_refusal,
-    today,
     typed,
 )
 from alliedforge.web.render import CheckedForm, WebCaller, WebRoute, error_page, page
@@ -101,7 +101,7 @@ def _bid_defaults(needs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _framework_defaults(tender: TenderRead, lot: LotDetail | None) -> dict[str, str]:
-    starts = today()
+    starts = utctoday()
     return {
         "code": f"FW-{lot.code if lot is not None else tender.id}",
         "valid_from": starts.isoformat(),
@@ -125,7 +125,7 @@ def _framework_of(
 
 def _is_open(tender: TenderRead) -> bool:
     return tender.status == TenderStatus.PUBLISHED and (
-        tender.opens_on <= today() <= tender.closes_on
+        tender.opens_on <= utctoday() <= tender.closes_on
     )
 
 
@@ -174,7 +174,7 @@ def _tender_page(
         labels=labels,
         status_code=status_code,
         figure=scores_figure(ranked) if ranked else None,
-        today=today(),
+        today=utctoday(),
         is_open=_is_open(tender),
         may_close=agency and tender.status == TenderStatus.PUBLISHED,
         may_evaluate=agency and tender.status == TenderStatus.CLOSED and bool(submitted),
@@ -279,7 +279,7 @@ def submit_bid(
     body = {"tiers": tiers, "schedule": schedule, **filled(form, ("capacity_per_month",))}
     try:
         data = BidCreate.model_validate(body)
-        tenders.submit_bid(session, caller, tender_id, data, today())
+        tenders.submit_bid(session, caller, tender_id, data, utctoday())
     except ValidationError as invalid:
         errors = _row_errors(located(invalid), tiers_at, schedule_at)
     except InvalidError as error:
@@ -303,7 +303,7 @@ def withdraw_bid(
     if version is None:
         return error_page(request, 400, "Bad request", "The form has no version to act on.")
     try:
-        tenders.withdraw_bid(session, caller, bid_id, version, today())
+        tenders.withdraw_bid(session, caller, bid_id, version, utctoday())
     except (ConflictError, InvalidError) as error:
         session.rollback()
         current = tenders.get_tender(session, caller, bid.tender_id)
@@ -336,7 +336,7 @@ def tender_step(
         return error_page(request, 400, "Bad request", "Unknown step or missing version.")
     try:
         if step == "close":
-            tenders.close_tender(session, caller, tender_id, version, today())
+            tenders.close_tender(session, caller, tender_id, version, utctoday())
         elif step == "evaluate":
             tenders.evaluate_tender(session, caller, tender_id, version)
         elif step == "award":

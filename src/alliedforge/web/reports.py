@@ -13,9 +13,9 @@ from alliedforge.domain.errors import InvalidError
 from alliedforge.domain.paging import every_row
 from alliedforge.domain.procurement import deliveries
 from alliedforge.domain.procurement.schemas import DeliveryFilter
+from alliedforge.store.base import utctoday
 from alliedforge.web.charts.stock import delivery_report_figure
 from alliedforge.web.render import WebCaller, WebRoute, page
-from alliedforge.web.stock import today
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -39,7 +39,7 @@ def delivery_report(
     end: Annotated[str, Query(alias="to", max_length=32)] = "",
 ) -> Response:
     """The report between two days, both included (default: this calendar year)."""
-    year = today().year
+    year = utctoday().year
     values = {"from": start.strip(), "to": end.strip()}
     first = read_day(start, date(year, 1, 1))
     last = read_day(end, date(year, 12, 31))

@@ -5,7 +5,6 @@ own; suppliers keep none, so for them there is no stock to find."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -22,7 +21,7 @@ from alliedforge.domain.paging import PageRequest, every_row
 from alliedforge.domain.plans import service as plans
 from alliedforge.domain.procurement import deliveries, stock
 from alliedforge.domain.procurement.schemas import LedgerEntryRead, LedgerFilter, StockRead
-from alliedforge.store.base import utcnow
+from alliedforge.store.base import utctoday
 from alliedforge.web.charts.stock import projection_figure
 from alliedforge.web.render import WebCaller, WebRoute, page
 
@@ -30,11 +29,6 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 PAGE_SIZE = 50
 NationChoice = Annotated[str, Query(max_length=8)]
-
-
-def today() -> date:
-    """Today in UTC, the day the services date stock and deliveries by."""
-    return utcnow().date()
 
 
 def _all_nations(session: DbSession, caller: Caller) -> list[str]:
@@ -77,7 +71,7 @@ def stock_list(
     codes: list[str | None] = [chosen] if chosen else [*choices]
     if not caller.is_staff and not chosen:  # a nation desk: its own (None), all it reads
         codes = [None]
-    on = today()
+    on = utctoday()
     accounts: list[dict[str, Any]] = []
     labels: list[dict[str, Any]] = []
     for code in codes:
@@ -104,7 +98,7 @@ def stock_account(
     """One nation's account of a weapon system: its stock today, its projection against
     the targets (a chart and the same numbers as tables) and its ledger, one page at a
     time. Another nation's account is not found."""
-    on = today()
+    on = utctoday()
     projection = stock.stock_projection(session, caller, nation, weapon_system, on)
     current = stock.stock(session, caller, projection.nation, projection.weapon_system, on)
     filters = LedgerFilter(nation=projection.nation, weapon_system=projection.weapon_system)

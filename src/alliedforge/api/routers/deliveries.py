@@ -25,14 +25,10 @@ from alliedforge.domain.procurement.schemas import (
     TrackRecordRead,
 )
 from alliedforge.domain.requirements.schemas import Code, NationCode
-from alliedforge.store.base import utcnow
+from alliedforge.store.base import utctoday
 
 router = APIRouter(tags=["deliveries"])
 Paging = Annotated[PageParams, Query()]
-
-
-def _today() -> date:
-    return utcnow().date()
 
 
 def _tagged(response: Response, read: DeliveryRead) -> DeliveryRead:
@@ -51,7 +47,7 @@ def record_delivery(
     """Record a delivery against a placed call-off (the agency, or the call-off's supplier):
     units delivered and accepted; the accepted units enter the buyer's stockpile ledger in
     the same transaction. A delivery that breaks a rule changes nothing."""
-    made = deliveries.record_delivery(session, caller, data, _today())
+    made = deliveries.record_delivery(session, caller, data, utctoday())
     session.commit()
     response.headers["Location"] = str(request.url_for("get_delivery", delivery_id=made.id))
     return _tagged(response, made)
@@ -87,7 +83,7 @@ def void_delivery(
 ) -> DeliveryRead:
     """Void a wrongly recorded delivery: it stays, marked void, and its accepted units are
     booked back out of the ledger (the agency or its supplier; If-Match)."""
-    voided = deliveries.void_delivery(session, caller, delivery_id, version, _today())
+    voided = deliveries.void_delivery(session, caller, delivery_id, version, utctoday())
     session.commit()
     return _tagged(response, voided)
 
@@ -114,7 +110,7 @@ def stock_projection(
     """A nation's stock of a weapon system per month — the ledger up to this month, then
     the latest finished plan's deliveries — against its stockpile targets. 404 for a
     nation whose stock you may not read."""
-    return stock.stock_projection(session, caller, nation, weapon_system, _today())
+    return stock.stock_projection(session, caller, nation, weapon_system, utctoday())
 
 
 @router.get("/reports/deliveries", response_model=DeliveryReport)

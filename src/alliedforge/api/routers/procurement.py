@@ -4,7 +4,6 @@ framework contracts and the call-offs that become commitments. Dates are today's
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -33,15 +32,11 @@ from alliedforge.domain.procurement.schemas import (
     TenderFilter,
     TenderRead,
 )
-from alliedforge.store.base import utcnow
+from alliedforge.store.base import utctoday
 
 router = APIRouter(tags=["procurement"])
 Read = TypeVar("Read", LotDetail, TenderRead, BidRead, FrameworkRead, CallOffRead)
 Paging = Annotated[PageParams, Query()]
-
-
-def _today() -> date:
-    return utcnow().date()
 
 
 def _tagged(response: Response, read: Read) -> Read:
@@ -108,7 +103,7 @@ def publish_tender(
     response: Response,
 ) -> TenderRead:
     """Publish a draft lot as a tender, open for bids between its dates (the agency)."""
-    made = tenders.publish_tender(session, caller, data, _today())
+    made = tenders.publish_tender(session, caller, data, utctoday())
     session.commit()
     return _created(request, response, "get_tender", "tender_id", made)
 
@@ -141,7 +136,7 @@ def close_tender(
     response: Response,
 ) -> TenderRead:
     """Published → closed from its closing day on: bidding ends (the agency; If-Match)."""
-    closed = tenders.close_tender(session, caller, tender_id, version, _today())
+    closed = tenders.close_tender(session, caller, tender_id, version, utctoday())
     session.commit()
     return _tagged(response, closed)
 
@@ -203,7 +198,7 @@ def submit_bid(
 ) -> BidRead:
     """Bid on an open tender (a supplier): price tiers, a delivery schedule covering the
     lot, the capacity offered per month."""
-    made = tenders.submit_bid(session, caller, tender_id, data, _today())
+    made = tenders.submit_bid(session, caller, tender_id, data, utctoday())
     session.commit()
     return _created(request, response, "get_bid", "bid_id", made)
 
@@ -233,7 +228,7 @@ def withdraw_bid(
     response: Response,
 ) -> BidRead:
     """Submitted → withdrawn while the tender is open (its supplier; If-Match)."""
-    withdrawn = tenders.withdraw_bid(session, caller, bid_id, version, _today())
+    withdrawn = tenders.withdraw_bid(session, caller, bid_id, version, utctoday())
     session.commit()
     return _tagged(response, withdrawn)
 
@@ -330,7 +325,7 @@ def place_call_off(
     """Call off under a signed framework (the agency, or a buyer nation for itself); the
     commitment it makes is honoured by the next plan. A call-off that breaks a rule of
     the framework (validity, ceiling, party, item, supplier) changes nothing."""
-    made = call_offs.place_call_off(session, caller, data, _today())
+    made = call_offs.place_call_off(session, caller, data, utctoday())
     session.commit()
     return _created(request, response, "get_call_off", "call_off_id", made)
 
