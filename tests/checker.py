@@ -113,6 +113,7 @@ class _Index:
 
     def __init__(self, scenario: Scenario) -> None:
         manifest = scenario.manifest
+        self.scenario = scenario
         self.start = manifest.start
         self.horizon = manifest.months
         self._month_cache: dict[str, int] = {}
@@ -298,6 +299,9 @@ def _capacity(ix: _Index, tau: IntArray) -> FloatArray:
             ramp = ln.ramp_months or 0
             rho = np.ones(ix.horizon) if ramp == 0 else np.minimum(1.0, (since + 1) / ramp)
             cap[k] = ln.capacity_per_month * np.where(since < 0, 0.0, rho)
+    line_row = {ln.code: k for k, ln in enumerate(ix.lines)}
+    for a in ix.scenario.availability:  # what-ifs: a share of the month's capacity
+        cap[line_row[a.line], month_index(ix.start, a.month)] *= a.factor
     return cap
 
 

@@ -1,4 +1,4 @@
-"""The engine is a pure library: scenario/planning/analysis import no web or database stack."""
+"""The engine is a pure library: it imports no web, database, CLI or cluster stack."""
 
 from __future__ import annotations
 
@@ -8,8 +8,18 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "alliedforge"
-ENGINE = ("scenario", "planning", "analysis", "contracting")
-FORBIDDEN = ("sqlalchemy", "alembic", "fastapi", "starlette", "uvicorn", "typer", "rich")
+ENGINE = ("scenario", "planning", "analysis", "contracting", "whatif", "risk", "interop")
+FORBIDDEN = (
+    "sqlalchemy",
+    "alembic",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "typer",
+    "rich",
+    "dask",
+    "distributed",
+)
 
 
 def _imports(path: Path) -> set[str]:

@@ -26,7 +26,7 @@ def explain_infeasibility(index: PlanningIndex) -> tuple[str, ...]:
         f"by {-index.req_quantity[r]:g} units"
         for r in over
     ]
-    slack = index.line_capacity[:, None] - index.line_committed
+    slack = index.line_capacity[:, None] * index.line_availability - index.line_committed
     for line, t in zip(*np.nonzero(index.line_active[:, None] & (slack < -TOLERANCE)), strict=True):
         reasons.append(
             f"capacity: commitments on line {index.line_codes[line]} in "

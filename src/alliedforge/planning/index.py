@@ -70,6 +70,7 @@ class PlanningIndex:
     line_earliest: IntArray  # earliest decision month
     line_pair: IntArray  # supplier–item pair of the line
     line_committed: FloatArray  # (lines, months) units already under contract
+    line_availability: FloatArray  # (lines, months) usable share of capacity, 1 but in what-ifs
     # supplier–item pairs with lines
     pair_supplier: IntArray
     pair_item: IntArray
@@ -103,7 +104,8 @@ class PlanningIndex:
         first = np.where(self.line_active, 0, self.line_earliest + self.line_lead)
         rho = ramp_factor(months[None, :] - first[:, None], self.line_ramp[:, None])
         rho = np.where(self.line_active[:, None], 1.0, rho)
-        cap: FloatArray = self.line_capacity[:, None] * rho - self.line_committed
+        full = self.line_capacity[:, None] * self.line_availability
+        cap: FloatArray = full * rho - self.line_committed
         return np.maximum(cap, 0.0)
 
 
@@ -225,6 +227,10 @@ def build_index(scenario: Scenario) -> PlanningIndex:
         dtype=float,
     )
 
+    availability = np.ones((len(lines), horizon))
+    for a in scenario.availability:
+        availability[line_of[a.line], at(a.month)] = a.factor
+
     active = np.array([ln.state == LineState.ACTIVE for ln in lines], dtype=bool)
     return PlanningIndex(
         scenario=scenario,
@@ -257,6 +263,7 @@ def build_index(scenario: Scenario) -> PlanningIndex:
         ),
         line_pair=line_pair.astype(np.int64),
         line_committed=committed,
+        line_availability=availability,
         pair_supplier=pair_supplier.astype(np.int64),
         pair_item=pair_item.astype(np.int64),
         pair_tiers=pair_tiers,

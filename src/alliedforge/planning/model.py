@@ -273,7 +273,8 @@ def add_capacity_constraints(pm: PlanningModel) -> None:
     active = index.line_active[row_line]
     upper = np.where(
         active,
-        index.line_capacity[row_line] - index.line_committed[row_line, row_month],
+        index.line_capacity[row_line] * index.line_availability[row_line, row_month]
+        - index.line_committed[row_line, row_month],
         0.0,
     )
     rows = milp.add_rows("capacity", -np.inf, upper, len(keys))
@@ -281,7 +282,7 @@ def add_capacity_constraints(pm: PlanningModel) -> None:
     if len(pm.open_line) == 0:
         return
     # Opened by τ gives c·ρ(t − τ − lead) in month t with ρ(k) = min(1, (k+1)/ramp), so
-    # capacity(t) = (c/ramp)·Σ_{j<ramp} open[l, t − lead − j].
+    # capacity(t) = (c·a_t/ramp)·Σ_{j<ramp} open[l, t − lead − j], a_t the availability.
     open_key = pm.open_line * months + pm.open_month
     open_ids = milp.columns["open"].ids()
     closed = np.flatnonzero(~active)
@@ -290,12 +291,13 @@ def add_capacity_constraints(pm: PlanningModel) -> None:
     j = np.arange(int(ramp.max()))
     tau = t[:, None] - index.line_lead[line][:, None] - j[None, :]
     wanted = (j[None, :] < ramp[:, None]) & (tau >= index.line_earliest[line][:, None])
+    wanted &= (index.line_availability[line, t] > 0)[:, None]
     r, k = np.nonzero(wanted)
     position = np.searchsorted(open_key, line[r] * months + tau[r, k])
     milp.add_entries(
         rows.start + closed[r],
         open_ids[position],
-        -index.line_capacity[line[r]] / ramp[r],
+        -index.line_capacity[line[r]] * index.line_availability[line[r], t[r]] / ramp[r],
     )
 
 

@@ -159,6 +159,18 @@ class Stockpile:
 
 
 @dataclass(frozen=True, slots=True)
+class LineAvailability:
+    """The share of `line`'s capacity usable in `month` (an outage is 0; absent is 1).
+
+    Not a table of the file format: what-ifs and risk samples make these rows.
+    """
+
+    line: str
+    month: str
+    factor: float
+
+
+@dataclass(frozen=True, slots=True)
 class Scenario:
     """A complete, validated planning problem. Build it with `load_scenario` or by hand."""
 
@@ -178,6 +190,7 @@ class Scenario:
     component_supply: tuple[ComponentSupply, ...] = ()
     commitments: tuple[Commitment, ...] = ()
     stockpiles: tuple[Stockpile, ...] = ()
+    availability: tuple[LineAvailability, ...] = ()
 
     def all_requirements(self) -> tuple[Requirement, ...]:
         """Requirements followed by those the stockpile rows imply (target above on hand)."""
@@ -199,6 +212,8 @@ class Scenario:
         """SHA-256 of the scenario's content: the identity a plan records as its lineage."""
         payload: dict[str, object] = {name: _plain(getattr(self, name)) for name in TABLE_FIELDS}
         payload["manifest"] = asdict(self.manifest)
+        if self.availability:  # only what-ifs have it: a file's hash stays what it was
+            payload["availability"] = _plain(self.availability)
         text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 

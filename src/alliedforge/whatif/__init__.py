@@ -1,0 +1,1 @@
+"""What-ifs: a base scenario plus typed changes, planned and compared side by side."""
