@@ -50,6 +50,21 @@ benchmark-store: $(DEV_STAMP)
 benchmark-api: $(DEV_STAMP)
 	$(BIN)/python benchmarks/api.py $(API_ARGS)
 
+# 200 Monte Carlo samples of the demo on all cores (RISK_ARGS="--samples 50" for a shorter run).
+.PHONY: benchmark-risk
+benchmark-risk: $(DEV_STAMP)
+	$(BIN)/python benchmarks/risk.py $(RISK_ARGS)
+
+# The interoperability-value ranking of the demo, both ways, on all cores.
+.PHONY: benchmark-interop
+benchmark-interop: $(DEV_STAMP)
+	$(BIN)/python benchmarks/interop.py $(INTEROP_ARGS)
+
+# Load, faults and hostile input (docs/reliability.md): starts what it needs, takes minutes.
+.PHONY: reliability
+reliability: $(DEV_STAMP)
+	$(BIN)/python scripts/reliability.py
+
 # PNGs of the web app's main pages in docs/screenshots/ (needs chromium: apt-get install chromium).
 .PHONY: screenshots
 screenshots: $(DEV_STAMP)

@@ -65,7 +65,13 @@ def test_a_plan_round_trips_through_the_rows(
     assert run.status == RunStatus.DONE
     assert run.plan_status == tiny_plan.status.value
     assert run.scenario_hash == tiny.content_hash()
-    assert run.options == {"mode": "joint", "strategy": "auto", "time_limit": 60, "gap": 1e-4}
+    assert run.options == {
+        "mode": "joint",
+        "strategy": "auto",
+        "time_limit": 60,
+        "gap": 1e-4,
+        "fair_share": False,
+    }
     assert run.solver == "HiGHS"
     assert run.solver_version
     assert run.objective == tiny_plan.objective

@@ -29,8 +29,10 @@ from alliedforge.api.routers import (
     requirements,
     scenario,
     timelines,
+    whatifs,
 )
 from alliedforge.domain.plans.heartbeat import recover_interrupted_runs
+from alliedforge.domain.whatifs.service import recover_interrupted_analyses
 from alliedforge.store.engine import create_db_engine
 from alliedforge.store.migrate import require_current
 from alliedforge.web.app import install_web
@@ -56,6 +58,7 @@ def create_app(url: str | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         recover_interrupted_runs(engine)  # runs left `running` by a process that died
+        recover_interrupted_analyses(engine)
         yield
         engine.dispose()  # close pooled connections when the server stops
 
@@ -85,6 +88,7 @@ def create_app(url: str | None = None) -> FastAPI:
         procurement.router,
         ocds.router,
         timelines.router,
+        whatifs.router,
     ):
         declare_error_responses(router)
         app.include_router(router, prefix=API)

@@ -23,6 +23,7 @@ from alliedforge.analysis.report import write_report
 from alliedforge.cli.audit import audit_app
 from alliedforge.cli.db import db_app
 from alliedforge.cli.deliveries import deliveries_app, reports_app, stock_app
+from alliedforge.cli.interop import interop_value
 from alliedforge.cli.ocds import ocds_app
 from alliedforge.cli.plans import plans_app
 from alliedforge.cli.procurement import (
@@ -41,13 +42,16 @@ from alliedforge.cli.render import (
     problems_table,
     summary_tables,
 )
+from alliedforge.cli.risk import risk
 from alliedforge.cli.serve import serve
 from alliedforge.cli.timelines import timelines_app
 from alliedforge.cli.users import tokens_app, users_app
+from alliedforge.cli.whatif import whatif_app
 from alliedforge.domain.access.caller import Caller
 from alliedforge.domain.plans import service as plan_runs
 from alliedforge.domain.plans.heartbeat import heartbeat
 from alliedforge.domain.record import import_audited, snapshot_scenario
+from alliedforge.planning.compare import FairShareResult, shortfall_shares
 from alliedforge.planning.options import PlanOptions, Strategy
 from alliedforge.planning.package import write_plan_package
 from alliedforge.planning.plan import Mode, Plan, PlanStatus
@@ -87,7 +91,10 @@ app.add_typer(tenders_app, name="tenders")
 app.add_typer(bids_app, name="bids")
 app.add_typer(frameworks_app, name="frameworks")
 app.add_typer(call_offs_app, name="call-offs")
+app.add_typer(whatif_app, name="whatif")
 app.command()(serve)
+app.command()(risk)
+app.command("interop-value")(interop_value)
 console = Console()
 errors = Console(stderr=True)
 
@@ -294,18 +301,30 @@ def plan(
     report: Annotated[
         bool, typer.Option("--report/--no-report", help="Write report.html beside the plan.")
     ] = False,
+    fair_share: Annotated[
+        bool,
+        typer.Option(
+            "--fair-share",
+            help="Spread each priority's shortfall over nations; also plan the optimum and "
+            "report the cost of fairness.",
+        ),
+    ] = False,
 ) -> None:
     """Validate a scenario, plan it with HiGHS, write the plan package and print a summary."""
     if (path is None) == (not db):
         errors.print("[red]Give either a scenario PATH or --db, not both.[/red]")
         raise typer.Exit(EXIT_INVALID)
-    options = PlanOptions(mode=mode, time_limit=time_limit, gap=gap, strategy=strategy)
+    options = PlanOptions(
+        mode=mode, time_limit=time_limit, gap=gap, strategy=strategy, fair_share=fair_share
+    )
     if path is not None:
         if out is None:
             errors.print("[red]--out is required when planning a scenario PATH.[/red]")
             raise typer.Exit(EXIT_INVALID)
         scenario = _load(path, "; nothing was planned")
         main, _ = _plan_and_write(scenario, options, out, compare=compare, report=report)
+        if fair_share:
+            _report_fairness(scenario, main, options, out)
     else:
         if report and out is None:
             errors.print("[red]--report needs --out.[/red]")
@@ -327,8 +346,50 @@ def plan(
                 report=report,
                 solve=_stored_solver(session),
             )
+            if fair_share:
+                _report_fairness(scenario, main, options, out, _stored_solver(session))
     if main.status is PlanStatus.INFEASIBLE:
         raise typer.Exit(EXIT_INFEASIBLE)
+
+
+def _report_fairness(
+    scenario: Scenario,
+    fair: Plan,
+    options: PlanOptions,
+    out: Path | None,
+    solve: Solver = _solve,
+) -> None:
+    """Plan the optimum beside the fair plan, print the cost of fairness, and write the
+    optimum to OUT/optimal/ and the comparison to OUT/fairness.json."""
+    if fair.status is PlanStatus.INFEASIBLE:
+        return
+    optimal = solve(scenario, replace(options, fair_share=False), "optimal plan")
+    result = FairShareResult(optimal=optimal, fair=fair)
+    currency = scenario.manifest.currency
+    console.print(
+        f"Cost of fairness: [bold]{result.cost_of_fairness:,.0f} {currency}[/bold] "
+        f"(fair {fair.objective:,.0f} vs optimal {optimal.objective:,.0f})"
+    )
+    if out is None:
+        return
+    fair_shares, optimal_shares = (shortfall_shares(scenario, p) for p in (fair, optimal))
+    document = {
+        "fair_objective": fair.objective,
+        "optimal_objective": optimal.objective,
+        "cost_of_fairness": result.cost_of_fairness,
+        "shortfall_shares": [
+            {
+                "nation": nation,
+                "priority": priority,
+                "fair": share,
+                "optimal": optimal_shares.get((nation, priority), 0.0),
+            }
+            for (nation, priority), share in fair_shares.items()
+        ],
+    }
+    with writing(out):
+        write_plan_package(optimal, out / "optimal")
+        (out / "fairness.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
 @app.command()

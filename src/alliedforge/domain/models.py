@@ -42,11 +42,13 @@ from alliedforge.domain.requirements.models import (
     Stockpile,
 )
 from alliedforge.domain.settings.models import ScenarioSettings
+from alliedforge.domain.whatifs.models import AnalysisRun, StoredWhatIf
 from alliedforge.store.base import Base
 
 metadata = Base.metadata
 
 __all__ = [
+    "AnalysisRun",
     "ApiToken",
     "AuditEntry",
     "AuditHead",
@@ -82,6 +84,7 @@ __all__ = [
     "Requirement",
     "ScenarioSettings",
     "Stockpile",
+    "StoredWhatIf",
     "Supplier",
     "Tender",
     "User",

@@ -67,6 +67,12 @@ class SparseMilp:
         self.columns[name] = block
         return block
 
+    def fix_columns(self, name: str, values: FloatArray) -> None:
+        """Fix every column of block `name` at `values` (lower = upper)."""
+        part = list(self.columns).index(name)  # blocks are appended in insertion order
+        self.col_lower[part][:] = values
+        self.col_upper[part][:] = values
+
     def add_rows(
         self, name: str, lower: FloatArray | float, upper: FloatArray | float, size: int
     ) -> Block:

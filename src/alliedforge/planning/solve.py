@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 
 from alliedforge.planning.extract import extract_rows
+from alliedforge.planning.fairness import add_fairness_constraints
 from alliedforge.planning.feasibility import explain_infeasibility
 from alliedforge.planning.highs import SOLVER, SolveOutcome, new_highs, run
 from alliedforge.planning.index import PlanningIndex, build_index
 from alliedforge.planning.model import PlanningModel, build_model
 from alliedforge.planning.options import PlanOptions, Progress, Strategy
 from alliedforge.planning.plan import Costs, Plan, PlanStatus
+from alliedforge.planning.recourse import fix_openings
 from alliedforge.planning.scalable import solve_scalable
 from alliedforge.scenario.model import Scenario
 
@@ -29,20 +32,36 @@ def solve_plan(scenario: Scenario, options: PlanOptions | None = None) -> Plan:
     if reasons:
         return _infeasible_plan(index, options, time.perf_counter() - clock, reasons)
     pm = build_model(index, options.mode)
+    fairness = add_fairness_constraints(pm) if options.fair_share else None
+    if options.openings is not None:
+        fix_openings(pm, options.openings)
     build_seconds = time.perf_counter() - clock
     _report(options, "built", clock)
 
     strategy = options.strategy
-    if strategy is Strategy.AUTO:
+    if fairness is not None or options.openings is not None:
+        # Fairness rows tie blocks of one priority together: the block search cannot split
+        # them; with the openings fixed, what is left is small enough for the exact search.
+        strategy = Strategy.EXACT
+    elif strategy is Strategy.AUTO:
         binaries = int(pm.milp.integrality().sum())
         strategy = Strategy.EXACT if binaries <= EXACT_MAX_BINARIES else Strategy.SCALABLE
     if strategy is Strategy.EXACT:
-        values, bound, proven = _solve_exact(pm, options, clock)
+        # HiGHS's gap is on objective + fairness term, which is at most about twice the
+        # objective once shares are even: half the gap keeps the spec's gap within asked.
+        # A cutoff is in the spec's units, not in those of the fair objective.
+        exact = options if fairness is None else replace(options, gap=options.gap / 2, cutoff=None)
+        values, bound, proven = _solve_exact(pm, exact, clock)
     else:
         values, bound, proven = solve_scalable(pm, options, clock)
     solve_seconds = time.perf_counter() - clock - build_seconds
     rows = extract_rows(pm, values)
     objective = rows.costs.total
+    if fairness is not None:
+        # Any plan whose shares are all within this one's costs at least bound − penalty:
+        # a bound on the spec's objective among plans at least as fair (docs/model.md).
+        bound -= fairness.penalty(values)
+        proven = False  # HiGHS's gap was on objective + penalty; judge the spec's own gap
     bound = min(bound, objective)
     gap = (objective - bound) / max(abs(objective), 1e-9)
     status = PlanStatus.OPTIMAL if proven or gap <= options.gap else PlanStatus.TIME_LIMIT
@@ -62,14 +81,28 @@ def solve_plan(scenario: Scenario, options: PlanOptions | None = None) -> Plan:
         scenario_name=scenario.manifest.name,
         solver=SOLVER,
         strategy=strategy.value,
-        options={"time_limit": options.time_limit, "gap": options.gap},
+        options=_recorded(options),
     )
+
+
+def _recorded(options: PlanOptions) -> dict[str, float | str]:
+    """The options a plan records; fair share only when asked, so older plans read the same."""
+    recorded: dict[str, float | str] = {"time_limit": options.time_limit, "gap": options.gap}
+    if options.fair_share:
+        recorded["fair_share"] = "yes"
+    if options.openings is not None:
+        recorded["openings"] = "fixed"
+    return recorded
 
 
 def _solve_exact(
     pm: PlanningModel, options: PlanOptions, clock: float
 ) -> tuple[np.ndarray, float, bool]:
-    """Branch-and-cut on the whole MIP; the all-zero plan is the fallback (always feasible)."""
+    """Branch-and-cut on the whole MIP; the all-zero plan is the fallback (always feasible).
+
+    With a cutoff, "infeasible" means HiGHS proved no plan beats it: the cutoff is then
+    the bound, and the all-zero plan stands in for the plan the caller already has.
+    """
     h = new_highs(options.time_limit - (time.perf_counter() - clock), options.gap)
     h.passModel(pm.milp.to_highs())
     result = run(
@@ -78,9 +111,14 @@ def _solve_exact(
         mip=bool(pm.milp.integrality().any()),
         clock_start=clock,
         progress=options.progress,
+        cutoff=options.cutoff,
     )
     if result.outcome is SolveOutcome.INFEASIBLE:
-        raise RuntimeError("HiGHS reports the plan infeasible although commitments fit every limit")
+        if options.cutoff is None:
+            raise RuntimeError(
+                "HiGHS reports the plan infeasible although commitments fit every limit"
+            )
+        return np.zeros(pm.milp.num_cols), options.cutoff, False
     values = result.values if result.values is not None else np.zeros(pm.milp.num_cols)
     bound = result.bound if result.bound is not None else -np.inf
     return values, bound, result.outcome is SolveOutcome.OPTIMAL
@@ -106,6 +144,6 @@ def _infeasible_plan(
         scenario_hash=index.scenario.content_hash(),
         scenario_name=index.scenario.manifest.name,
         solver=SOLVER,
-        options={"time_limit": options.time_limit, "gap": options.gap},
+        options=_recorded(options),
         infeasibility=reasons,
     )

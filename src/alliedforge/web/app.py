@@ -16,10 +16,12 @@ from alliedforge.web import (
     procurement,
     reports,
     requirements,
+    risk,
     session,
     stock,
     timelines,
     tokens,
+    whatifs,
 )
 from alliedforge.web.render import error_page
 
@@ -36,6 +38,8 @@ SECTIONS = (
     stock,
     reports,
     timelines,
+    whatifs,
+    risk,
     news,
     tokens,
 )

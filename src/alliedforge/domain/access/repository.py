@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Row, Select, bindparam, delete, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from alliedforge.domain.access.models import ApiToken, LoginFailure, User, WebSession
@@ -140,8 +141,15 @@ TOUCHED = "alliedforge_token_touched"
 
 def touch_token(session: Session, token_id: int, when: datetime) -> None:
     """Mark the token used at `when`; `session.info[TOUCHED]` tells the boundary there is
-    bookkeeping to commit."""
-    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=when))
+    bookkeeping to commit. On SQLite a read that began before another writer committed
+    cannot write ("database is locked"); the bookkeeping then waits for a later request
+    rather than failing this one."""
+    try:
+        session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=when))
+    except OperationalError:
+        if session.get_bind().dialect.name != "sqlite":
+            raise
+        return
     session.info[TOUCHED] = True
 
 

@@ -28,6 +28,7 @@ def options_of(options: PlanOptions) -> dict[str, Any]:
         "strategy": options.strategy.value,
         "time_limit": options.time_limit,
         "gap": options.gap,
+        "fair_share": options.fair_share,
     }
 
 

@@ -1,0 +1,1 @@
+"""What-ifs of the live record and the analysis runs (what-if, risk, interoperability)."""

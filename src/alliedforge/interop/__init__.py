@@ -1,0 +1,1 @@
+"""The value of interoperability: qualifications ranked by what they save or are worth."""
