@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from builders import active, closed, make_scenario, req, tier
-from checker import check_plan
 
 from alliedforge.planning import PlanOptions, PlanStatus, solve_plan
 from alliedforge.scenario.model import Commitment, LineAvailability, Scenario
+
+from builders import active, closed, make_scenario, req, tier
+from checker import check_plan
 
 
 def _one_line(capacity: float = 100.0) -> Scenario:

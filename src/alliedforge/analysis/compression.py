@@ -24,7 +24,7 @@ from alliedforge.planning.options import PlanOptions
 from alliedforge.planning.plan import Plan, PlanStatus
 from alliedforge.planning.solve import solve_plan
 from alliedforge.scenario.model import Line, LineState, Scenario
-from alliedforge.scenario.months import month_at, month_index
+from alliedforge.scenario.shift import shift_earliest_decision
 
 
 class Lever(StrEnum):
@@ -96,12 +96,9 @@ class CompressionWhatIf:
 Solver = Callable[[Scenario, PlanOptions, str], Plan]
 
 
-def _shorten(line: Line, lever: Lever, months: int, start: str) -> Line:
+def _shorten(line: Line, lever: Lever, months: int, start: str, horizon: int) -> Line:
     if lever is Lever.EARLIEST_DECISION:
-        if line.earliest_decision is None:
-            return line
-        at = max(0, month_index(start, line.earliest_decision) - months)
-        return replace(line, earliest_decision=month_at(start, at))
+        return shift_earliest_decision(line, -months, start, horizon)
     value = getattr(line, lever.value)
     return line if value is None else replace(line, **{lever.value: max(0, value - months)})
 
@@ -110,9 +107,11 @@ def compress(scenario: Scenario, stage: Stage, months: int) -> Scenario:
     """`scenario` as if `stage` took `months` (≥ 0) fewer months; see the module docstring."""
     if months < 0:
         raise ValueError(f"a stage can be compressed by 0 or more months, not {months}")
-    lever, start = LEVERS[stage], scenario.manifest.start
+    lever, manifest = LEVERS[stage], scenario.manifest
     lines = tuple(
-        line if line.state is LineState.ACTIVE else _shorten(line, lever, months, start)
+        line
+        if line.state is LineState.ACTIVE
+        else _shorten(line, lever, months, manifest.start, manifest.months)
         for line in scenario.lines
     )
     return replace(scenario, lines=lines)

@@ -15,9 +15,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from alliedforge.cli.record import record, writing
-from alliedforge.cli.render import money, problems_table, units
-from alliedforge.domain.record import snapshot_scenario
+from alliedforge.cli.record import writing
+from alliedforge.cli.render import money, units
+from alliedforge.cli.scenarios import load_base
 from alliedforge.fanout import FanoutError, runner_for
 from alliedforge.interop.report import write_interop_report
 from alliedforge.interop.value import (
@@ -29,8 +29,6 @@ from alliedforge.interop.value import (
 )
 from alliedforge.planning.batch import PlanJobError
 from alliedforge.planning.options import PlanOptions
-from alliedforge.scenario import Scenario, ScenarioError, load_scenario
-from alliedforge.scenario.validate import check_scenario
 
 EXIT_INVALID = 2
 RESULT_FILE = "interop.json"
@@ -43,25 +41,6 @@ errors = Console(stderr=True)
 def _refuse(message: str) -> typer.Exit:
     errors.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(EXIT_INVALID)
-
-
-def _base(path: Path | None) -> Scenario:
-    """The scenario package at `path`, or the live record when `path` is None."""
-    if path is None:
-        with record() as session:
-            scenario = snapshot_scenario(session)
-        problems = check_scenario(scenario)
-        if problems:
-            errors.print(problems_table(problems))
-            raise _refuse("The live data is not a valid scenario; nothing was ranked.")
-        return scenario
-    if not path.exists():
-        raise _refuse(f"No such scenario: {path}")
-    try:
-        return load_scenario(path)
-    except ScenarioError as error:
-        errors.print(problems_table(error.problems))
-        raise _refuse(f"{path} is not a valid scenario; nothing was ranked.") from None
 
 
 def _table(title: str, values: tuple[InteropValue, ...], currency: str, top: int) -> Table:
@@ -145,7 +124,7 @@ def interop_value(
         raise _refuse("Give a BASE scenario or --db, not both.")
     if out is None:
         raise _refuse("--out is required.")
-    scenario = _base(base)
+    scenario = load_base(base, "; nothing was ranked")
     try:
         runner = runner_for(workers, scheduler)
     except FanoutError as error:

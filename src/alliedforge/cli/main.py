@@ -43,6 +43,7 @@ from alliedforge.cli.render import (
     summary_tables,
 )
 from alliedforge.cli.risk import risk
+from alliedforge.cli.scenarios import load_package
 from alliedforge.cli.serve import serve
 from alliedforge.cli.timelines import timelines_app
 from alliedforge.cli.users import tokens_app, users_app
@@ -58,8 +59,6 @@ from alliedforge.planning.plan import Mode, Plan, PlanStatus
 from alliedforge.planning.solve import solve_plan
 from alliedforge.scenario import (
     Scenario,
-    ScenarioError,
-    load_scenario,
     summarise,
     write_scenario,
 )
@@ -101,19 +100,6 @@ errors = Console(stderr=True)
 PathArg = Annotated[
     Path, typer.Argument(help="Scenario package: a folder of CSV files or an .xlsx workbook.")
 ]
-
-
-def _load(path: Path, consequence: str = "") -> Scenario:
-    """Load and validate, or print every problem (and the `consequence`) and exit 2."""
-    if not path.exists():
-        errors.print(f"[red]No such scenario:[/red] {path}")
-        raise typer.Exit(EXIT_INVALID)
-    try:
-        return load_scenario(path)
-    except ScenarioError as error:
-        errors.print(problems_table(error.problems))
-        errors.print(f"[red]{path} is not a valid scenario{consequence}.[/red]")
-        raise typer.Exit(EXIT_INVALID) from None
 
 
 def _solve(scenario: Scenario, options: PlanOptions, label: str) -> Plan:
@@ -197,7 +183,7 @@ def _plan_and_write(
 @app.command()
 def validate(path: PathArg) -> None:
     """Check a scenario package; print every problem (exit 2) or a one-screen summary."""
-    scenario = _load(path)
+    scenario = load_package(path)
     for table in summary_tables(summarise(scenario)):
         console.print(table)
     console.print(f"[green]{path} is valid.[/green]")
@@ -209,7 +195,7 @@ def convert(
     target: Annotated[Path, typer.Argument(help="Destination: a folder, or a path ending .xlsx.")],
 ) -> None:
     """Convert a scenario package between the CSV-folder and .xlsx forms, losslessly."""
-    scenario = _load(source, "; nothing was written")
+    scenario = load_package(source, "; nothing was written")
     with writing(target):
         write_scenario(scenario, target)
     console.print(f"Wrote {target}")
@@ -223,7 +209,7 @@ def import_(
     ] = False,
 ) -> None:
     """Validate a scenario package and upsert it into the database in one transaction."""
-    scenario = _load(path, "; nothing was imported")
+    scenario = load_package(path, "; nothing was imported")
     with record() as session:
         report = import_audited(session, Caller.operator(), scenario, prune=prune)
         session.commit()
@@ -321,7 +307,7 @@ def plan(
         if out is None:
             errors.print("[red]--out is required when planning a scenario PATH.[/red]")
             raise typer.Exit(EXIT_INVALID)
-        scenario = _load(path, "; nothing was planned")
+        scenario = load_package(path, "; nothing was planned")
         main, _ = _plan_and_write(scenario, options, out, compare=compare, report=report)
         if fair_share:
             _report_fairness(scenario, main, options, out)
@@ -403,7 +389,7 @@ def demo(
 ) -> None:
     """Plan the built-in demo scenario (joint, with the national comparison) and report it."""
     with as_file(files("alliedforge.data").joinpath("demo")) as folder:
-        scenario = _load(folder)
+        scenario = load_package(folder)
     console.print(f"Demo scenario: [bold]{scenario.manifest.name}[/bold]")
     options = PlanOptions(mode=Mode.JOINT, time_limit=time_limit)
     _plan_and_write(scenario, options, out, compare=True, report=True)

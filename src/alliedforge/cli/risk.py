@@ -19,9 +19,9 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from alliedforge.cli.record import record, writing
-from alliedforge.cli.render import problems_table, units
-from alliedforge.domain.record import snapshot_scenario
+from alliedforge.cli.record import writing
+from alliedforge.cli.render import units
+from alliedforge.cli.scenarios import load_base
 from alliedforge.fanout import FanoutError, runner_for
 from alliedforge.planning.batch import PlanJobError
 from alliedforge.planning.options import PlanOptions
@@ -30,8 +30,7 @@ from alliedforge.risk.model import RiskModel, RiskModelError, default_model, rea
 from alliedforge.risk.outcome import RiskResult, RiskSummary, summarise
 from alliedforge.risk.report import late_in_base, top_risks, write_risk_outputs
 from alliedforge.risk.run import run_risk
-from alliedforge.scenario import Scenario, ScenarioError, load_scenario
-from alliedforge.scenario.validate import check_scenario
+from alliedforge.scenario import Scenario
 
 EXIT_INVALID = 2
 # Per sample: the demo's plan is found within a few seconds, proving it takes longer
@@ -43,31 +42,6 @@ REPLAN_TIME_LIMIT = 5.0
 
 console = Console()
 errors = Console(stderr=True)
-
-
-def _base(path: Path | None, db: bool) -> Scenario:
-    """The base scenario from a package or the live record; invalid input exits 2."""
-    if (path is None) == (not db):
-        errors.print("[red]Give either a scenario BASE or --db, not both.[/red]")
-        raise typer.Exit(EXIT_INVALID)
-    if path is None:
-        with record() as session:
-            scenario = snapshot_scenario(session)
-        problems = check_scenario(scenario)
-        if problems:
-            errors.print(problems_table(problems))
-            errors.print("[red]The live data is not a valid scenario; nothing was run.[/red]")
-            raise typer.Exit(EXIT_INVALID)
-        return scenario
-    if not path.exists():
-        errors.print(f"[red]No such scenario:[/red] {path}")
-        raise typer.Exit(EXIT_INVALID)
-    try:
-        return load_scenario(path)
-    except ScenarioError as error:
-        errors.print(problems_table(error.problems))
-        errors.print(f"[red]{path} is not a valid scenario; nothing was run.[/red]")
-        raise typer.Exit(EXIT_INVALID) from None
 
 
 def _model(path: Path | None) -> RiskModel:
@@ -208,8 +182,11 @@ def risk(
     if workers is not None and scheduler is not None:
         errors.print("[red]Give --workers or --scheduler, not both.[/red]")
         raise typer.Exit(EXIT_INVALID)
+    if (base is None) == (not db):
+        errors.print("[red]Give either a scenario BASE or --db, not both.[/red]")
+        raise typer.Exit(EXIT_INVALID)
     risk_model = _model(model)
-    scenario = _base(base, db)
+    scenario = load_base(base, "; nothing was run")
     if time_limit is None:
         time_limit = REPLAN_TIME_LIMIT if replan else DEFAULT_TIME_LIMIT
     options = PlanOptions(mode=mode, time_limit=time_limit, gap=gap)

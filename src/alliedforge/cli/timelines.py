@@ -27,6 +27,7 @@ from alliedforge.analysis.timelines import (
 )
 from alliedforge.cli.record import record, writing
 from alliedforge.cli.render import problems_table
+from alliedforge.cli.scenarios import load_package
 from alliedforge.domain.access.caller import Caller
 from alliedforge.domain.procurement.timeline_read import record_procurements
 from alliedforge.planning.options import PlanOptions
@@ -220,10 +221,10 @@ def compress(
     report: ReportOption = None,
 ) -> None:
     """Re-plan as if a stage were N months shorter and show what it buys."""
-    from alliedforge.cli.main import EXIT_INFEASIBLE, _load, _solve
+    from alliedforge.cli.main import EXIT_INFEASIBLE, _solve
 
     with _source(scenario, "demo") as path:
-        loaded = _load(path, "; nothing was planned")
+        loaded = load_package(path, "; nothing was planned")
     options = PlanOptions(time_limit=time_limit)
     what_if = plan_compression(loaded, stage, months, options, solve=_solve)
     console.print(

@@ -17,14 +17,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from alliedforge.cli.record import record, writing
-from alliedforge.cli.render import ProgressDisplay, money, problems_table, units
-from alliedforge.domain.record import snapshot_scenario
+from alliedforge.cli.record import writing
+from alliedforge.cli.render import ProgressDisplay, money, units
+from alliedforge.cli.scenarios import load_base
 from alliedforge.planning.options import PlanOptions
 from alliedforge.planning.plan import Plan, PlanStatus
 from alliedforge.planning.solve import solve_plan
-from alliedforge.scenario import Scenario, ScenarioError, load_scenario
-from alliedforge.scenario.validate import check_scenario
+from alliedforge.scenario import Scenario
 from alliedforge.whatif.apply import apply_changes
 from alliedforge.whatif.cases import (
     COMPARISON_FILE,
@@ -62,25 +61,6 @@ def _read_whatif(path: Path) -> WhatIf:
         return read_whatif(path)
     except WhatIfError as error:
         raise _refuse([str(p) for p in error.problems]) from None
-
-
-def _base(path: Path | None) -> Scenario:
-    """The scenario package at `path`, or the live record when `path` is None."""
-    if path is None:
-        with record() as session:
-            scenario = snapshot_scenario(session)
-        problems = check_scenario(scenario)
-        if problems:
-            errors.print(problems_table(problems))
-            raise _refuse(["The live data is not a valid scenario; nothing was planned."])
-        return scenario
-    if not path.exists():
-        raise _refuse([f"No such scenario: {path}"])
-    try:
-        return load_scenario(path)
-    except ScenarioError as error:
-        errors.print(problems_table(error.problems))
-        raise _refuse([f"{path} is not a valid scenario; nothing was planned."]) from None
 
 
 def _solve(scenario: Scenario, options: PlanOptions, label: str) -> Plan:
@@ -167,7 +147,7 @@ def run(
     if out is None:
         raise _refuse(["--out is required."])
     whatif = _read_whatif(changes)
-    scenario = _base(base)
+    scenario = load_base(base, "; nothing was planned")
     try:
         changed = apply_changes(scenario, whatif.changes)
     except WhatIfError as error:

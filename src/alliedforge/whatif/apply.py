@@ -21,8 +21,9 @@ from alliedforge.scenario.model import (
     Stockpile,
     stockpile_requirement_code,
 )
-from alliedforge.scenario.months import month_at, month_index
+from alliedforge.scenario.months import month_index
 from alliedforge.scenario.nsn import canonical_item_code
+from alliedforge.scenario.shift import shift_earliest_decision
 from alliedforge.scenario.validate import check_scenario
 from alliedforge.whatif.changes import (
     BudgetChange,
@@ -193,17 +194,6 @@ def move_qualification(scenario: Scenario, item: str, system: str, month: str | 
         return None if relies and not covered else c
 
     return keep_commitments(replace(scenario, qualifications=qualifications), cut)
-
-
-def shift_earliest_decision(line: Line, months: int, start: str, horizon: int) -> Line:
-    """`line`'s earliest decision `months` later (negative: earlier), clamped to the horizon
-    of `horizon` months from `start`; a line without one counts from the start and keeps
-    none when it stays there."""
-    at = 0 if line.earliest_decision is None else month_index(start, line.earliest_decision)
-    shifted = min(max(0, at + months), horizon - 1)
-    if line.earliest_decision is None and shifted == 0:
-        return line
-    return replace(line, earliest_decision=month_at(start, shifted))
 
 
 def shift_lines(scenario: Scenario, change: ContractingShift | LeadTimeSlip) -> Scenario:
