@@ -38,7 +38,7 @@ def fresh_database(backend: str, folder: Path) -> Iterator[str]:
         return
     base = os.environ[TEST_URL_ENV]
     schema = f"api_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
+    admin = create_engine(base, pool_pre_ping=True)  # survives a restart of the cluster
     with admin.begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
     url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from alliedforge.analysis.timelines import DAYS_PER_MONTH, STAGES
 from alliedforge.store.engine import create_db_engine
-from contracting_world import APPROVED_ON, PEOPLE, STAMPED, backdate, build_world, small
 
+from contracting_world import APPROVED_ON, PEOPLE, STAMPED, backdate, build_world, small
 from live_api import add_people, fresh_database, serve
 from web_site import BACKENDS
 

@@ -25,8 +25,8 @@ from alliedforge.planning.options import PlanOptions
 from alliedforge.planning.solve import solve_plan
 from alliedforge.store.base import utcnow
 from alliedforge.store.engine import DATABASE_URL_ENV, create_db_engine
-from contracting_world import N01_ROUND, small
 
+from contracting_world import N01_ROUND, small
 from live_api import Person, add_people, fresh_database
 from web_site import BACKENDS
 

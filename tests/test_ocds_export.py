@@ -33,9 +33,9 @@ from alliedforge.domain.procurement.ocds_export import (
     releases_of,
 )
 from alliedforge.store.engine import DATABASE_URL_ENV, create_db_engine
-from contracting_world import AGENCY, PEOPLE, World, build_world, small
 from ocds_schema import RECORD_PACKAGE, RELEASE_PACKAGE, valid
 
+from contracting_world import AGENCY, PEOPLE, World, build_world, small
 from live_api import Person, add_people, fresh_database, serve
 from web_site import BACKENDS
 

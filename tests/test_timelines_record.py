@@ -26,6 +26,7 @@ from alliedforge.domain.procurement.timeline_read import (
     visible_history,
 )
 from alliedforge.store.engine import create_db_engine
+
 from contracting_world import (
     AGENCY,
     APPROVED_ON,
@@ -36,7 +37,6 @@ from contracting_world import (
     build_world,
     small,
 )
-
 from live_api import add_people, fresh_database
 from web_site import BACKENDS
 

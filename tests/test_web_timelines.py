@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from alliedforge.domain.access.caller import Role
 from alliedforge.store.engine import create_db_engine
 from alliedforge.web.charts.timelines import nation_effects_figure
-from contracting_world import PEOPLE, backdate, build_world, small
 
+from contracting_world import PEOPLE, backdate, build_world, small
 from live_api import Person, add_people, fresh_database, serve
 from web_site import BACKENDS, Site, token
 

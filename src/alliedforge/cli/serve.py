@@ -65,6 +65,9 @@ def serve(
         workers=workers,
         log_level="info",
         access_log=access_log,
+        # A worker loads the whole app before it answers uvicorn's health check (5 s by
+        # default): on a loaded machine that took 16 s, and workers were restarted forever.
+        timeout_worker_healthcheck=60,
     )
 
 

@@ -106,8 +106,11 @@ def _read_manifest(path: Path, problems: list[Problem]) -> dict[str, object] | N
         problems.append(Problem(MANIFEST_TABLE, None, None, None, f"a manifest {MANIFEST_FILE}"))
         return None
     try:
-        document = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        return flatten_toml(tomllib.loads(path.read_bytes().decode("utf-8-sig")))
+    except RecursionError:
+        # tomllib and flatten_toml recurse once per level of nesting.
+        problems.append(Problem(MANIFEST_TABLE, None, None, None, "TOML nested less deeply"))
+    except ValueError as error:
+        # Not only TOMLDecodeError and UnicodeDecodeError: int() refuses over 4,300 digits.
         problems.append(Problem(MANIFEST_TABLE, None, None, str(error), "valid TOML in UTF-8"))
-        return None
-    return flatten_toml(document)
+    return None

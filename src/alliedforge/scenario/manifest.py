@@ -40,7 +40,7 @@ def parse_manifest(values: Mapping[str, object], rows: Mapping[str, int]) -> Par
     problems: list[Problem] = []
 
     def problem(key: str, value: object, expected: str) -> None:
-        shown = None if value is None else str(value)
+        shown = None if value is None else _shown(value)
         problems.append(Problem(MANIFEST_TABLE, rows.get(key), key, shown, expected))
 
     for key, value in values.items():
@@ -146,6 +146,13 @@ def _toml_string(text: str) -> str:
     return '"' + "".join(escaped) + '"'
 
 
+def _shown(value: object) -> str:
+    try:
+        return str(value)
+    except ValueError:  # a whole number past Python's 4,300 digits, maybe in a list
+        return "a number too long to show"
+
+
 def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -177,13 +184,13 @@ def _whole(value: object) -> int:
 def _number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
+    try:
+        if isinstance(value, int | float):
+            return float(value)
+        if isinstance(value, str):
             return float(value.strip())
-        except ValueError:
-            return None
+    except (ValueError, OverflowError):  # OverflowError: a whole number past the floats
+        return None
     return None
 
 

@@ -230,7 +230,10 @@ class CellError(ValueError):
 def format_number(value: float) -> str:
     """Whole numbers without `.0`, others by repr(), so that float(text) gives `value` back."""
     if isinstance(value, int):
-        return str(value)
+        try:
+            return str(value)
+        except ValueError:  # past 4,300 digits (a hex number in TOML): exact in hex
+            return f"{value:#x}"
     if value.is_integer() and abs(value) < 1e16:
         return str(int(value))
     return repr(value)
@@ -240,7 +243,7 @@ def format_cell(value: object) -> str:
     """The text of a row field in a file: blank for None, months and codes as they are."""
     if value is None:
         return ""
-    if isinstance(value, float):
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return format_number(value)
     return str(value)
 

@@ -172,6 +172,10 @@ class _Checker:
         months_ok = 1 <= manifest.months <= MAX_MONTHS
         if not months_ok:
             add("months", manifest.months, f"a whole number of months 1..{MAX_MONTHS}")
+        elif start_ok and not is_month(month_at(manifest.start, manifest.months - 1)):
+            # Months are written YYYY-MM: a horizon past 9999-12 has months no file can name.
+            add("months", manifest.months, "a horizon that ends by 9999-12")
+            months_ok = False
         costs = manifest.shortfall_cost
         if len(costs) != len(PRIORITIES) or not all(math.isfinite(c) and c >= 0 for c in costs):
             shown = ", ".join(format_cell(c) for c in costs)

@@ -6,7 +6,9 @@ import datetime
 import io
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +34,21 @@ MANIFEST_HEADER = ("key", "value")
 _DOCUMENT_TIME = datetime.datetime(2000, 1, 1)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _TEXT_KINDS = frozenset({Kind.TEXT, Kind.ITEM, Kind.MONTH, Kind.STATE})
-# What openpyxl raises for a file that is no workbook or a damaged one (SyntaxError: bad XML).
+# What openpyxl raises for a file that is no workbook or a damaged one (SyntaxError: bad XML;
+# IndexError: a cell naming a shared string that is not there; TypeError: an attribute of
+# the wrong kind), and what zipfile raises for damaged entries (zlib.error: bad deflate data;
+# EOFError: a cut one; NotImplementedError: an unknown compression; RuntimeError: encrypted).
 _BROKEN_WORKBOOK = (
     OSError,
     KeyError,
+    IndexError,
+    TypeError,
     ValueError,
     SyntaxError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    zlib.error,
     zipfile.BadZipFile,
     InvalidFileException,
 )
@@ -51,15 +62,20 @@ def read_workbook(path: Path) -> RawPackage:
     manifest_rows: dict[str, int] = {}
     sheets: set[str] = set()
     unreadable: set[str] = set()
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), ExitStack() as stack:
         # openpyxl warns about workbook features it drops (data validation, conditional
         # formatting, ...); they carry no scenario data, so they are no concern of the reader.
         warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
         try:
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            # Opened here, not by openpyxl: on a damaged file it would leave the handle open.
+            handle = stack.enter_context(path.open("rb"))
+            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
             try:
                 for sheet in workbook.worksheets:
                     sheets.add(sheet.title)
+                    # The sheet's own claim of its size (`A1:XFD1048576`) would pad every
+                    # row to 16,384 cells; the cells actually there decide instead.
+                    sheet.reset_dimensions()
                     records = _records(sheet.iter_rows(values_only=True))
                     if sheet.title == MANIFEST_TABLE:
                         manifest = _read_manifest(records, manifest_rows, problems)

@@ -30,7 +30,8 @@ def database_url() -> str:
 def create_db_engine(url: str | None = None, **options: Any) -> Engine:
     """An engine for `url` (default: `database_url()`), with the SQLite pragmas on every
     connection; `options` go to `create_engine` (pool sizes)."""
-    engine = create_engine(url or database_url(), **options)
+    # A connection the database closed (a restart) is noticed and replaced on checkout.
+    engine = create_engine(url or database_url(), pool_pre_ping=True, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _set_sqlite_pragmas)
         event.listen(engine, "begin", _begin_sqlite)

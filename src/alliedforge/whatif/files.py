@@ -7,6 +7,8 @@ The shape is flat: `name`, `description`, then one `[[change]]` table per change
 from __future__ import annotations
 
 import math
+import re
+import reprlib
 import tomllib
 from dataclasses import MISSING, fields
 from pathlib import Path
@@ -25,6 +27,28 @@ SUFFIXES = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml"}
 TOP_KEYS = ("name", "description", "change")
 # Fields that hold a month `YYYY-MM`, checked for form here and for the horizon when applied.
 MONTH_FIELDS = frozenset({"start", "from_month", "to_month"})
+# PyYAML's scanner slows down with the square of the nesting of flow collections (`[`, `{`):
+# seconds for a few kilobytes of `[[[[`. A what-if nests three deep; brackets in quoted
+# text count too, hence the room.
+MAX_FLOW_DEPTH = 64
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+class _Brief(reprlib.Repr):
+    """A bounded repr: a YAML alias bomb or a 10,000-digit hex number is quoted in a few
+    dozen characters, never expanded (repr of an int past 4,300 digits even raises)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel = 2  # the default 6 levels of 6 items each is 46,656 items to show
+        self.maxlist = self.maxdict = 4
+
+    def repr_int(self, x: int, level: int) -> str:
+        bits = x.bit_length()
+        return f"<a whole number of {bits} bits>" if bits > 256 else super().repr_int(x, level)
+
+
+_BRIEF = _Brief()
 
 
 def read_whatif(path: Path) -> WhatIf:
@@ -52,23 +76,55 @@ def read_whatif(path: Path) -> WhatIf:
 
 def parse_whatif(text: str, fmt: str, source: str) -> WhatIf:
     """Parse what-if text in `fmt` ("toml" or "yaml"); `source` names it in problems."""
-    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:  # a lone surrogate, as JSON's "\\ud800" gives
+        raise WhatIfError([_problem(source, "", "", "expected UTF-8 text")]) from None
+    if size > MAX_FILE_BYTES:
         raise WhatIfError([_problem(source, "", "", f"expected at most {MAX_FILE_BYTES:,} bytes")])
     data: object
+    # Both parsers recurse once per nesting level, and int() refuses over 4,300 digits:
+    # RecursionError and a plain ValueError are syntax problems of hostile text too.
     if fmt == "toml":
         try:
             data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            raise WhatIfError([_problem(source, "", "", f"not valid TOML: {error}")]) from None
+        except (ValueError, RecursionError) as error:
+            raise _unparsable(source, "TOML", error) from None
     elif fmt == "yaml":
+        if _flow_depth(text) > MAX_FLOW_DEPTH:
+            message = f"not valid YAML: brackets nested over {MAX_FLOW_DEPTH} levels deep"
+            raise WhatIfError([_problem(source, "", "", message)])
         try:
             data = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            reason = str(error).replace("\n", " ")
-            raise WhatIfError([_problem(source, "", "", f"not valid YAML: {reason}")]) from None
+        except (yaml.YAMLError, ValueError, RecursionError) as error:
+            raise _unparsable(source, "YAML", error) from None
     else:
         raise ValueError(f"a what-if is TOML or YAML, not {fmt!r}")
     return whatif_from_dict(data, source)
+
+
+def _flow_depth(text: str) -> int:
+    """The deepest nesting of `[` and `{` in `text`, quoted or not."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(text):
+        depth = depth + 1 if bracket in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _unparsable(source: str, fmt: str, error: Exception) -> WhatIfError:
+    reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+    message = f"not valid {fmt}: " + reason.replace("\n", " ")
+    return WhatIfError([_problem(source, "", "", message)])
+
+
+def _shown(value: object) -> str:
+    """A value as a problem quotes it; containers and huge numbers bounded."""
+    return shown(value) if isinstance(value, str) else _BRIEF.repr(value)
+
+
+def _key(key: object) -> str:
+    return key if isinstance(key, str) else _shown(key)
 
 
 def _problem(where: str, field: str, value: str, message: str) -> WhatIfProblem:
@@ -85,12 +141,19 @@ def _value(kind: str, name: str, value: object) -> tuple[object, str | None]:
     """The field's value typed, or the reason it cannot be."""
     if kind == "whole number":
         if isinstance(value, int) and not isinstance(value, bool):
-            return value, None
+            # Past 64 bits no store or JSON answer keeps it (str() fails past 4,300 digits).
+            if abs(value) < 2**63:
+                return value, None
+            return value, "expected a whole number below 2**63"
         return value, "expected a whole number"
     if kind == "number":
         if isinstance(value, int | float) and not isinstance(value, bool):
-            if math.isfinite(value):
-                return float(value), None
+            try:
+                number = float(value)
+            except OverflowError:  # a whole number past the largest float
+                number = math.inf
+            if math.isfinite(number):
+                return number, None
             return value, "expected a finite number"
         return value, "expected a number"
     if not isinstance(value, str):
@@ -105,7 +168,7 @@ def _change(
 ) -> tuple[Change | None, list[WhatIfProblem]]:
     if not isinstance(kind_of, str) or kind_of not in CHANGE_TYPES:
         kinds = ", ".join(CHANGE_TYPES)
-        return None, [_problem(where, "kind", shown(kind_of), f"expected one of: {kinds}")]
+        return None, [_problem(where, "kind", _shown(kind_of), f"expected one of: {kinds}")]
     cls = CHANGE_TYPES[kind_of]
     hints = get_type_hints(cls)
     problems: list[WhatIfProblem] = []
@@ -114,7 +177,7 @@ def _change(
         if key != "kind" and key not in known:
             allowed = ", ".join(known)
             message = f"not a field of a {kind_of} change (fields: {allowed})"
-            problems.append(_problem(where, str(key), "", message))
+            problems.append(_problem(where, _key(key), "", message))
     values: dict[str, Any] = {}
     for name, field in known.items():
         if name not in table:
@@ -127,7 +190,7 @@ def _change(
             continue
         value, reason = _value(_expected(hints[name]), name, table[name])
         if reason is not None:
-            problems.append(_problem(where, name, shown(table[name]), reason))
+            problems.append(_problem(where, name, _shown(table[name]), reason))
         values[name] = value
     if problems:
         return None, problems
@@ -139,16 +202,16 @@ def whatif_from_dict(data: object, source: str) -> WhatIf:
     if not isinstance(data, dict):
         raise WhatIfError([_problem(source, "", "", "expected a table with name and [[change]]")])
     problems = [
-        _problem(source, str(key), "", f"not a what-if key (keys: {', '.join(TOP_KEYS)})")
+        _problem(source, _key(key), "", f"not a what-if key (keys: {', '.join(TOP_KEYS)})")
         for key in data
         if key not in TOP_KEYS
     ]
     name, description = data.get("name"), data.get("description") or ""
     if not isinstance(name, str) or not name.strip():
-        problems.append(_problem(source, "name", shown(name) if name else "", "expected a name"))
+        problems.append(_problem(source, "name", _shown(name) if name else "", "expected a name"))
         name = ""
     if not isinstance(description, str):
-        problems.append(_problem(source, "description", shown(description), "expected text"))
+        problems.append(_problem(source, "description", _shown(description), "expected text"))
         description = ""
     tables = data.get("change", [])
     if not isinstance(tables, list):
@@ -162,7 +225,7 @@ def whatif_from_dict(data: object, source: str) -> WhatIf:
     for number, table in enumerate(tables, start=1):
         where = f"{source}:change[{number}]"
         if not isinstance(table, dict):
-            problems.append(_problem(where, "", shown(table), "expected a table of fields"))
+            problems.append(_problem(where, "", _shown(table), "expected a table of fields"))
             continue
         change, found = _change(table.get("kind"), table, where)
         problems += found

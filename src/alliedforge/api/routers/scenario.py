@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 from typing import Annotated
 
@@ -20,8 +21,15 @@ from alliedforge.scenario import Problem, ScenarioError, load_scenario
 router = APIRouter(prefix="/scenario", tags=["scenario"])
 
 MAX_UPLOAD = 50 * 1024 * 1024  # bytes
-# A zip may unpack to no more than this (bytes): guards against zip bombs.
+# A zip or workbook may unpack to no more than this (bytes): guards against zip bombs.
+# The sizes checked are those the archive declares; zipfile never inflates an entry past
+# its declared size (it fails the CRC instead), so a lying header buys nothing.
 MAX_UNPACKED = 500 * 1024 * 1024
+# A scenario package is a score of files; thousands of entries are an attack on the disk.
+MAX_ENTRIES = 1000
+# What zipfile raises for a damaged entry met while inflating it (bad CRC or deflate data,
+# a cut stream, an unknown compression, an encrypted entry).
+_DAMAGED_ENTRY = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
 CHUNK = 1024 * 1024
 
 
@@ -77,6 +85,26 @@ def _unsafe(name: str) -> bool:
     return path.is_absolute() or ".." in path.parts or (len(name) > 1 and name[1] == ":")
 
 
+def _entries(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The archive's entries once their count and unpacked size are within bounds."""
+    entries = archive.infolist()
+    if len(entries) > MAX_ENTRIES:
+        message = f"the archive holds {len(entries)} entries, more than {MAX_ENTRIES}"
+        raise _unprocessable([_upload_problem(message)])
+    if sum(entry.file_size for entry in entries) > MAX_UNPACKED:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "the archive unpacks to over 500 MB")
+    return entries
+
+
+def _check_workbook(path: Path) -> None:
+    """A workbook is a zip too: bound what it unpacks to before openpyxl reads it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            _entries(archive)
+    except zipfile.BadZipFile:
+        pass  # not a zip at all: the workbook reader says so, located
+
+
 def _extract(archive_path: Path, folder: Path) -> Path:
     """Unpack the zipped CSV folder into `folder`; the folder holding its tables."""
     try:
@@ -84,24 +112,28 @@ def _extract(archive_path: Path, folder: Path) -> Path:
     except zipfile.BadZipFile as error:
         raise _unprocessable([_upload_problem(f"not a zip archive: {error}")]) from error
     with archive:
-        entries = archive.infolist()
+        entries = _entries(archive)
         bad = [entry.filename for entry in entries if _unsafe(entry.filename)]
         if bad:
             raise _unprocessable(
                 [_upload_problem(f"zip entry {name!r} leaves the archive") for name in bad]
             )
-        if sum(entry.file_size for entry in entries) > MAX_UNPACKED:
-            raise HTTPException(
-                status.HTTP_413_CONTENT_TOO_LARGE, "the archive unpacks to over 500 MB"
-            )
         for entry in entries:
             target = folder / entry.filename
-            if entry.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(entry) as source, target.open("wb") as out:
-                shutil.copyfileobj(source, out)
+            try:
+                if entry.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with archive.open(entry) as source, target.open("wb") as out:
+                    shutil.copyfileobj(source, out)
+            except _DAMAGED_ENTRY as error:
+                message = f"zip entry {entry.filename!r} is damaged: {error}"
+                raise _unprocessable([_upload_problem(message)]) from error
+            except OSError as error:  # "", ".", a file and a folder of one name, too long
+                reason = error.strerror or error
+                message = f"zip entry {entry.filename!r} cannot be a file: {reason}"
+                raise _unprocessable([_upload_problem(message)]) from error
     # Zipping a folder often nests its tables one level down (tiny/nations.csv).
     while not any(folder.glob("*.csv")) and not (folder / "scenario.toml").exists():
         children = [child for child in folder.iterdir() if child.name != "__MACOSX"]
@@ -127,7 +159,11 @@ def upload_scenario(
     with tempfile.TemporaryDirectory(prefix="alliedforge-upload-") as tmp:
         upload = Path(tmp) / f"upload{suffix}"
         _save(file, upload)
-        path = upload if suffix == ".xlsx" else _extract(upload, Path(tmp) / "scenario")
+        if suffix == ".xlsx":
+            _check_workbook(upload)
+            path = upload
+        else:
+            path = _extract(upload, Path(tmp) / "scenario")
         try:
             scenario = load_scenario(path)
         except ScenarioError as error:
