@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from sqlalchemy import Engine
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from alliedforge.api.jobs import AGENCY_WORKER, JobRegistry, live_scenario
 from alliedforge.domain.access.caller import Caller
 from alliedforge.domain.catalogue.service import require_role
+from alliedforge.domain.plans.heartbeat import beating
 from alliedforge.domain.whatifs import service
 from alliedforge.domain.whatifs.models import AnalysisKind, AnalysisRun
 from alliedforge.domain.whatifs.schemas import RiskRunCreate, WhatIfRunCreate
@@ -169,25 +170,15 @@ def _worker_session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-@contextmanager
-def heartbeat(engine: Engine, run_id: int, every: float) -> Iterator[None]:
+def heartbeat(engine: Engine, run_id: int, every: float) -> AbstractContextManager[None]:
     """Mark the run alive every `every` seconds while the block computes."""
-    stop = threading.Event()
 
-    def keep_beating() -> None:
-        while not stop.wait(every):
-            with _worker_session(engine) as session:
-                service.beat(session, run_id, utcnow())
-                session.commit()
+    def beat_once() -> None:
+        with _worker_session(engine) as session:
+            service.beat(session, run_id, utcnow())
+            session.commit()
 
-    thread = threading.Thread(target=keep_beating, name=f"analysis-run-{run_id}-heartbeat")
-    thread.daemon = True
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
+    return beating(beat_once, every, f"analysis-run-{run_id}-heartbeat")
 
 
 def compute_run(

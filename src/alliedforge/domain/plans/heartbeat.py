@@ -12,8 +12,8 @@ never fails a run that still solves.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, func, select, update
@@ -40,17 +40,16 @@ def beat(session: Session, run_id: int, now: datetime) -> None:
 
 
 @contextmanager
-def heartbeat(engine: Engine, run_id: int, every: float = HEARTBEAT_SECONDS) -> Iterator[None]:
-    """Beat for run `run_id` every `every` seconds while the block runs (the solve)."""
+def beating(beat: Callable[[], None], every: float, name: str) -> Iterator[None]:
+    """Call `beat` every `every` seconds on a thread named `name` while the block runs;
+    plan runs and analysis runs both show they are alive this way."""
     stop = threading.Event()
 
     def keep_beating() -> None:
         while not stop.wait(every):
-            with session_scope(engine, write=True) as session:
-                beat(session, run_id, utcnow())
-                session.commit()
+            beat()
 
-    thread = threading.Thread(target=keep_beating, name=f"plan-run-{run_id}-heartbeat")
+    thread = threading.Thread(target=keep_beating, name=name)
     thread.daemon = True
     thread.start()
     try:
@@ -58,6 +57,19 @@ def heartbeat(engine: Engine, run_id: int, every: float = HEARTBEAT_SECONDS) -> 
     finally:
         stop.set()
         thread.join()
+
+
+def heartbeat(
+    engine: Engine, run_id: int, every: float = HEARTBEAT_SECONDS
+) -> AbstractContextManager[None]:
+    """Beat for run `run_id` every `every` seconds while the block runs (the solve)."""
+
+    def beat_once() -> None:
+        with session_scope(engine, write=True) as session:
+            beat(session, run_id, utcnow())
+            session.commit()
+
+    return beating(beat_once, every, f"plan-run-{run_id}-heartbeat")
 
 
 def abandon_stale_runs(
