@@ -63,7 +63,12 @@ benchmark-interop: $(DEV_STAMP)
 # Load, faults and hostile input (docs/reliability.md): starts what it needs, takes minutes.
 .PHONY: reliability
 reliability: $(DEV_STAMP)
-	$(BIN)/python scripts/reliability.py
+	$(BIN)/python scripts/reliability.py $(RELIABILITY_ARGS)
+
+# Known vulnerabilities of the installed dependencies (docs/reliability.md, "Dependencies").
+.PHONY: audit
+audit: $(DEV_STAMP)
+	$(BIN)/python scripts/audit_dependencies.py
 
 # PNGs of the web app's main pages in docs/screenshots/ (needs chromium: apt-get install chromium).
 .PHONY: screenshots

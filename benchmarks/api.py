@@ -59,9 +59,10 @@ UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 Credentials = dict[str, dict[str, str]]
 
 
-def _prepare(url: str) -> Credentials:
+def prepare(url: str) -> Credentials:
     """Migrate, import the alliance scenario, store a joint and a national plan of it,
-    create a nation user and a planner; per role, an API token and a web session cookie."""
+    create a nation user, a planner and a supplier user (of the first line's supplier);
+    per role, an API token and a web session cookie."""
     upgrade(url)
     scenario = generate_scenario(
         **ALLIANCE, seed=1, budgets=True, components=True, commitments=True
@@ -75,10 +76,12 @@ def _prepare(url: str) -> Credentials:
             run_id = plan_runs.start_run(session, scenario, options)
             plan_runs.finish_run(session, run_id, solve_plan(scenario, options))
         nation = scenario.requirements[0].nation
+        supplier = scenario.lines[0].supplier
         operator = Caller.operator()
-        for name, role, nation_code, nationality in (
-            ("bench-desk", Role.NATION, nation, None),
-            ("bench-agency", Role.PLANNER, None, nation),
+        for name, role, nation_code, supplier_code, nationality in (
+            ("bench-desk", Role.NATION, nation, None, None),
+            ("bench-agency", Role.PLANNER, None, None, nation),
+            ("bench-works", Role.SUPPLIER, None, supplier, None),
         ):
             password = uuid.uuid4().hex
             access.create_user(
@@ -88,6 +91,7 @@ def _prepare(url: str) -> Credentials:
                 role,
                 password,
                 nation=nation_code,
+                supplier=supplier_code,
                 clearance="NATO SECRET",
                 nationality=nationality,
             )
@@ -99,7 +103,7 @@ def _prepare(url: str) -> Credentials:
     return credentials
 
 
-def _serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+def serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ALLIEDFORGE_DATABASE_URL": url}
     command = [str(FORGE), "serve", "--port", str(port), "--workers", str(workers)]
     server = subprocess.Popen([*command, "--no-access-log"], env=env)
@@ -126,7 +130,7 @@ def _check(url: str, header: str) -> None:
         raise RuntimeError(f"GET {url} answered {status}, not 200")
 
 
-def _wrk(url: str, header: str, seconds: int, connections: int) -> dict[str, float]:
+def wrk(url: str, header: str, seconds: int, connections: int) -> dict[str, float]:
     _check(url, header)
     output = subprocess.run(
         [
@@ -151,8 +155,8 @@ def _wrk(url: str, header: str, seconds: int, connections: int) -> dict[str, flo
     return result
 
 
-def _postgres_schema(base: str) -> tuple[str, str, Any]:
-    """A fresh schema on `base`; the owner URL and the service-role URL for it."""
+def postgres_schema(base: str) -> tuple[str, str, Any]:
+    """A fresh schema on `base`: the owner URL for it, its name and an admin engine."""
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(base)
     with admin.begin() as connection:
@@ -161,20 +165,38 @@ def _postgres_schema(base: str) -> tuple[str, str, Any]:
     return owner.render_as_string(hide_password=False), schema, admin
 
 
+def service_url(owner: str, admin: Any) -> str:
+    """`owner` (a migrated schema's URL) as the service connects to it: as `SERVICE_ROLE`,
+    a member of `alliedforge_app` that owns no table, so that row-level security holds."""
+    with admin.begin() as connection:
+        connection.execute(
+            text(
+                f"DO $$ BEGIN CREATE ROLE {SERVICE_ROLE} LOGIN IN ROLE alliedforge_app; "
+                "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+            )
+        )
+    return (
+        make_url(owner)
+        .set(username=SERVICE_ROLE, password=None)
+        .render_as_string(hide_password=False)
+    )
+
+
 def run(label: str, url: str, service_url: str, args: argparse.Namespace) -> list[dict[str, Any]]:
-    credentials = _prepare(url)
-    server = _serve(service_url, args.port, args.workers)
+    credentials = prepare(url)
+    server = serve(service_url, args.port, args.workers)
     rows = []
     try:
         base = f"http://127.0.0.1:{args.port}"
-        for role, secrets in credentials.items():
+        for role in ("nation", "planner"):
+            secrets = credentials[role]
             bearer = f"Authorization: Bearer {secrets['token']}"
             target = f"{base}/api/v1/requirements?limit=50"
-            _wrk(target, bearer, 3, args.connections)  # warm up
-            measured = _wrk(target, bearer, args.seconds, args.connections)
+            wrk(target, bearer, 3, args.connections)  # warm up
+            measured = wrk(target, bearer, args.seconds, args.connections)
             rows.append({"database": label, "target": "api", "caller": role, **measured})
             cookie = f"Cookie: alliedforge_session={secrets['cookie']}"
-            measured = _wrk(f"{base}/", cookie, 10, 1)
+            measured = wrk(f"{base}/", cookie, 10, 1)
             rows.append({"database": label, "target": "dashboard", "caller": role, **measured})
     finally:
         server.terminate()
@@ -197,18 +219,10 @@ def main() -> None:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         rows += run("sqlite", url, url, args)
     if args.postgres:
-        owner, schema, admin = _postgres_schema(args.postgres)
+        owner, schema, admin = postgres_schema(args.postgres)
         try:
             upgrade(owner)
-            with admin.begin() as connection:
-                connection.execute(
-                    text(
-                        f"DO $$ BEGIN CREATE ROLE {SERVICE_ROLE} LOGIN IN ROLE alliedforge_app; "
-                        "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
-                    )
-                )
-            service = make_url(owner).set(username=SERVICE_ROLE, password=None)
-            rows += run("postgresql", owner, service.render_as_string(hide_password=False), args)
+            rows += run("postgresql", owner, service_url(owner, admin), args)
         finally:
             with admin.begin() as connection:
                 connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))

@@ -1,17 +1,23 @@
-"""A real AlliedForge service on a loopback port, over its own fresh database."""
+"""A real AlliedForge service on a loopback port, over its own fresh database: in a server
+thread (`serve`), or as `forge serve` processes (`Forge`, `forge_serve`)."""
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
+import pytest
 import uvicorn
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
@@ -19,6 +25,7 @@ from sqlalchemy.orm import Session
 from alliedforge.api.app import create_app
 from alliedforge.domain.access import service as access
 from alliedforge.domain.access.caller import Caller, Role
+from alliedforge.store.engine import DATABASE_URL_ENV
 from alliedforge.store.migrate import upgrade
 
 TEST_URL_ENV = "ALLIEDFORGE_TEST_DATABASE_URL"
@@ -32,9 +39,9 @@ def fresh_database(backend: str, folder: Path) -> Iterator[str]:
     """A migrated, empty database: a SQLite file in `folder`, or a new PostgreSQL schema
     dropped afterwards."""
     if backend == "sqlite":
-        url = f"sqlite:///{folder / 'api.db'}"
-        upgrade(url)
-        yield url
+        file_url = f"sqlite:///{folder / 'api.db'}"
+        upgrade(file_url)
+        yield file_url
         return
     base = os.environ[TEST_URL_ENV]
     schema = f"api_{uuid.uuid4().hex[:12]}"
@@ -97,6 +104,94 @@ def serve(url: str) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+# The `forge` script of this environment, and how long `forge serve` may take to answer
+# (its workers import the whole app first: on a busy machine, tens of seconds).
+FORGE = Path(sys.executable).with_name("forge")
+SERVE_WITHIN_S = 180.0
+
+
+@dataclass
+class Forge:
+    """`forge serve` over `url` (as the service role) as a process group of its own, the
+    supervisor and its workers, its output appended to `log`. It may be started again
+    after a stop or a kill, on the same port and database."""
+
+    url: str
+    log: Path
+    workers: int = 1
+    access_log: bool = True
+    port: int = field(default_factory=_free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        """Start it and wait until it answers; fail the test with its log if it does not."""
+        command = [str(FORGE), "serve", "--port", str(self.port), "--workers", str(self.workers)]
+        if not self.access_log:
+            command.append("--no-access-log")
+        with self.log.open("ab") as sink:
+            self.process = subprocess.Popen(
+                command,
+                env={**os.environ, DATABASE_URL_ENV: as_service(self.url)},
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                # A session of its own, so that a kill takes the workers with the supervisor.
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + SERVE_WITHIN_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                ended = self.process.returncode
+                self.kill()
+                pytest.fail(f"forge serve ended ({ended}):\n{self.log.read_text()}")
+            try:
+                if httpx.get(f"{self.base}/api/v1/openapi.json", timeout=5).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.kill()
+        pytest.fail(
+            f"forge serve did not answer within {SERVE_WITHIN_S} s:\n{self.log.read_text()}"
+        )
+
+    def stop(self) -> None:
+        """Shut it down as an operator would (SIGTERM); `kill` it if that takes over 30 s."""
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        self.process = None
+
+    def kill(self) -> None:
+        """`kill -9` the whole service: no shutdown handler, no last commit."""
+        if self.process is None:
+            return
+        # The group too when the supervisor is gone: a worker may outlive it.
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+        self.process = None
+
+
+@contextmanager
+def forge_serve(url: str, log: Path, workers: int = 2) -> Iterator[str]:
+    """`forge serve --workers N` over `url` (as the service role), its output in `log`;
+    yields the base URL once it answers, and shuts it down afterwards."""
+    forge = Forge(url, log, workers)
+    forge.start()
+    try:
+        yield forge.base
+    finally:
+        forge.stop()
 
 
 PASSWORD = "correct horse battery staple"

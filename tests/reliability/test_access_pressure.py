@@ -1,63 +1,60 @@
-"""Access under pressure: the permission rules hold while many users read at once.
+"""Access under pressure: the permission rules hold while many users of twelve nations
+read at once.
 
-Ten nation users (two for each of the five nations of the small scenario), three supplier
-users and three staff read the contracting record (requirements, budgets, stockpiles,
-fleets, commitments, lines, prices, deliveries, call-offs, frameworks, the stock ledger,
-a plan's deliveries, what-ifs) from many threads at once over real HTTP, against
-`forge serve --workers 2` (on PostgreSQL as the service role, behind row-level security).
-Every response is checked against an oracle, an administrator cleared NATO SECRET who
-reads everything: lists hold exactly the rows the caller owns and may read (so not one
-row of another nation or supplier), and another's record ids answer 404.
+Twenty-four nation users (two desks for each of the twelve nations of a generated alliance,
+one cleared NATO RESTRICTED and one NATO SECRET), a user for each of its seven suppliers
+and three staff read the contracting record of tests/alliance_world.py (requirements,
+budgets, stockpiles, fleets, commitments, lines, prices, deliveries, call-offs,
+frameworks, the stock ledger, a plan's deliveries, what-ifs) from many threads at once over
+real HTTP, against `forge serve --workers 2` (on PostgreSQL as the service role, behind
+row-level security). Every response is checked against an oracle, an administrator cleared
+NATO SECRET who reads everything: lists hold exactly the rows the caller owns and may read
+(so not one row of another nation or supplier, nor one beyond the caller's label), and
+another's record ids answer 404.
 """
 
 from __future__ import annotations
 
-import os
 import random
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import httpx
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alliedforge.domain import models as db
 from alliedforge.domain.access.caller import Role
 from alliedforge.store.base import CLASSIFICATIONS
-from alliedforge.store.engine import DATABASE_URL_ENV, create_db_engine
+from alliedforge.store.engine import create_db_engine
 
-from contracting_world import build_world, small
-from live_api import Person, add_people, as_service, fresh_database
+from alliance_world import RESTRICTED, SECRET, alliance, build_alliance
+from live_api import Person, add_people, forge_serve, fresh_database
 from web_site import BACKENDS
 
-NATIONS = ("N00", "N01", "N02", "N03", "N04")
-SUPPLIERS = {"S000X": "N02", "S001X": "N00", "S002X": "N00"}  # code → country
-RESTRICTED = "NATO RESTRICTED"
+SCENARIO = alliance()
+NATIONS = sorted(nation.code for nation in SCENARIO.nations)
+SUPPLIERS = {supplier.code: supplier.country for supplier in SCENARIO.suppliers}
+# The oracle's nationality: the labels releasable to one nation only name it.
+ORACLE_NATION = NATIONS[0]
 PEOPLE = (
-    *(Person(f"{n.lower()}-{desk}", Role.NATION, nation=n) for n in NATIONS for desk in "ab"),
+    *(Person(f"{n.lower()}-a", Role.NATION, nation=n) for n in NATIONS),
+    *(Person(f"{n.lower()}-b", Role.NATION, nation=n, clearance=SECRET) for n in NATIONS),
     *(Person(s.lower(), Role.SUPPLIER, supplier=s) for s in SUPPLIERS),
-    # The oracle: of the only nationality the N03-only call-off is releasable to.
-    Person("admin", Role.ADMIN, nationality="N03", clearance="NATO SECRET"),
-    Person("planner", Role.PLANNER, nationality="N01"),
-    Person("auditor", Role.AUDITOR, nationality="N02"),
+    Person("admin", Role.ADMIN, nationality=ORACLE_NATION, clearance=SECRET),
+    Person("planner", Role.PLANNER, nationality=NATIONS[1]),
+    Person("auditor", Role.AUDITOR, nationality=NATIONS[2]),
 )
 ORACLE = "admin"
-FIRE = """
+FIRE = f"""
 name = "Plant fire"
 
 [[change]]
 kind = "line_outage"
-line = "L001"
+line = "{SCENARIO.lines[0].code}"
 start = "2027-03"
 months = 6
 """
@@ -80,107 +77,54 @@ OWNERS: dict[str, dict[Role, str | None]] = {
 # The lists whose records are also read one by one at `{list}/{id}`.
 DETAILED = sorted(set(OWNERS) - {"/stockpiles/ledger"})
 PLAN_DELIVERIES: dict[Role, str | None] = {Role.NATION: "nation", Role.SUPPLIER: "supplier"}
-SERVE_WITHIN_S = 180.0
+# The lists with labels beyond some desks' reach, so that the label checks can fail.
+LABELLED = (
+    "/budgets",
+    "/fleets",
+    "/stockpiles",
+    "/prices",
+    "/call-offs",
+    "/deliveries",
+    "/stockpiles/ledger",
+)
+# Rounds of every record as every user in the long run (~10,800 requests each): about three
+# minutes on SQLite and five on PostgreSQL on two cores.
+ROUNDS = 3
 
 
 @dataclass(frozen=True)
 class Service:
-    """The served record: its API address, tokens by user, and the oracle's rows by list."""
+    """The served record: its backend, API address, tokens by user, and the oracle's rows
+    by list."""
 
+    backend: str
     api: str
     tokens: dict[str, str]
     truth: dict[str, list[dict[str, Any]]]
-
-
-@contextmanager
-def forge_serve(url: str, log: Path, workers: int = 2) -> Iterator[str]:
-    """`forge serve --workers N` over `url` as its own process group, its stdout and
-    stderr in `log`; yields the base URL once it answers.
-
-    The command runs from `python -c`, not the `forge` script: uvicorn's spawned workers
-    re-import a main script (all of the CLI) before they answer the supervisor's 5 s
-    health check, and on a busy machine that takes longer, so the workers are killed
-    and restarted forever."""
-    port = _free_port()
-    command = [sys.executable, "-c", "from alliedforge.cli.main import app; app()", "serve"]
-    command += ["--port", str(port), "--workers", str(workers)]
-    with log.open("ab") as sink:
-        server = subprocess.Popen(
-            command,
-            env={**os.environ, DATABASE_URL_ENV: url},
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_serving(base, server, log)
-        yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_until_serving(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + SERVE_WITHIN_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"forge serve ended ({server.returncode}):\n{log.read_text()}")
-        try:
-            if httpx.get(f"{base}/api/v1/openapi.json", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"forge serve did not answer within {SERVE_WITHIN_S} s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def service(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Service]:
-    """The contracting record with a stockpile per nation, a what-if and the users above,
-    served by two worker processes."""
+    """The alliance's contracting record, a what-if and the users above, served by two
+    worker processes."""
     folder = tmp_path_factory.mktemp("access-pressure")
     with fresh_database(request.param, folder) as url:
         engine = create_db_engine(url)
         with Session(engine) as session:
-            build_world(session, small())
-            _add_stockpiles(session)
+            build_alliance(session, SCENARIO, ORACLE_NATION)
             tokens = add_people(session, PEOPLE, label="pressure")
             session.commit()
         engine.dispose()
-        with forge_serve(as_service(url), folder / "serve.log") as base:
+        with forge_serve(url, folder / "serve.log") as base:
             api = f"{base}/api/v1"
             with httpx.Client(base_url=api, timeout=60) as client:
                 headers = {"Authorization": f"Bearer {tokens['planner']}"}
                 made = client.post("/whatifs", json={"text": FIRE}, headers=headers)
                 assert made.status_code == 201, made.text
                 truth = _read_everything(client, tokens[ORACLE])
-            yield Service(api, tokens, truth)
-
-
-def _add_stockpiles(session: Session) -> None:
-    nations = dict(session.execute(select(db.Nation.code, db.Nation.id)).all())
-    system = session.scalars(select(db.WeaponSystem.id).where(db.WeaponSystem.code == "WS0"))
-    system_id = system.one()
-    for code in NATIONS:
-        session.add(
-            db.Stockpile(
-                nation_id=nations[code], weapon_system_id=system_id, on_hand=10, target=100,
-                due="2027-06",
-            )
-        )  # fmt: skip
+            yield Service(request.param, api, tokens, truth)
 
 
 def _read_everything(client: httpx.Client, token: str) -> dict[str, list[dict[str, Any]]]:
@@ -208,10 +152,6 @@ def _page(response: httpx.Response) -> list[dict[str, Any]]:
 
 
 # The oracle's rules.
-
-
-def _person(name: str) -> Person:
-    return next(person for person in PEOPLE if person.name == name)
 
 
 def _nationality(person: Person) -> str | None:
@@ -264,8 +204,19 @@ class Call(NamedTuple):
     ids: frozenset[int] | None  # for a list: exactly these ids; for a record: None
 
 
-def _calls(service: Service, details: Callable[[list[int]], list[int]]) -> list[Call]:
-    """Every list as every user, and the records `details` picks of each list as every
+class Problem(NamedTuple):
+    """A wrong answer; a leak when it showed what the user may not see."""
+
+    leak: bool
+    text: str
+
+
+# Which records of a list to read one by one as a person: their ids.
+Pick = Callable[[Person, str, list[dict[str, Any]]], list[int]]
+
+
+def _calls(service: Service, pick: Pick) -> list[Call]:
+    """Every list as every user, and the records `pick` chooses of each list as every
     user: each one's own as 200 (when readable), everyone else's as 404."""
     calls = []
     run_id = service.truth["/plans"][0]["id"]
@@ -286,40 +237,56 @@ def _calls(service: Service, details: Callable[[list[int]], list[int]]) -> list[
             if path not in DETAILED:
                 continue
             by_id = {row["id"]: row for row in rows}
-            for row_id in details(sorted(by_id)):
+            for row_id in pick(person, path, rows):
                 status = 200 if visible(person, path, by_id[row_id]) else 404
                 calls.append(Call(person.name, f"{path}/{row_id}", status, None))
     return calls
 
 
-def _check(client: httpx.Client, token: str, call: Call) -> str | None:
+def _a_few(person: Person, path: str, rows: list[dict[str, Any]]) -> list[int]:
+    """The first record the person may read (if any) and two drawn at random."""
+    ids = sorted(row["id"] for row in rows)
+    own = [row["id"] for row in rows if visible(person, path, row)][:1]
+    drawn = random.Random(f"{person.name} {path}").sample(ids, min(2, len(ids)))
+    return sorted({*own, *drawn})
+
+
+def _all(_person: Person, _path: str, rows: list[dict[str, Any]]) -> list[int]:
+    return [row["id"] for row in rows]
+
+
+def _check(client: httpx.Client, token: str, call: Call) -> Problem | None:
     """What is wrong with the answer to `call`, or None."""
     params = LIMIT if call.ids is not None else None
     headers = {"Authorization": f"Bearer {token}"}
     response = client.get(call.path, params=params, headers=headers)
     if response.status_code != call.status:
-        return f"{call}: answered {response.status_code} {response.text[:200]}"
+        shown = response.status_code == 200
+        return Problem(shown, f"{call}: answered {response.status_code} {response.text[:200]}")
     if call.status != 200:
         return None
     body = response.json()
     if call.ids is None:
         key = call.path.rsplit("/", 1)[1]  # a record's id, or a what-if's code
-        return None if key in (str(body["id"]), body.get("code")) else f"{call}: {body}"
+        wrong = key not in (str(body["id"]), body.get("code"))
+        return Problem(True, f"{call}: {body}") if wrong else None
     listed = frozenset(row["id"] for row in body["items"])
     if listed != call.ids:
-        return f"{call}: listed {sorted(listed)}, extra {sorted(listed - call.ids)}"
+        extra = sorted(listed - call.ids)
+        return Problem(bool(extra), f"{call}: listed {sorted(listed)}, extra {extra}")
     return None
 
 
-def hammer(service: Service, calls: list[Call], threads: int) -> tuple[list[str], float]:
-    """Make the calls in random order from `threads` threads; every problem found, and
-    the requests per second. Each thread keeps one connection that it uses as whichever
-    user its next call is, so the users' requests interleave on every connection (and no
-    connection idles into the server's keep-alive timeout, which races with its reuse)."""
+def hammer(service: Service, calls: list[Call], threads: int) -> list[Problem]:
+    """Make the calls in random order from `threads` threads; every problem found. Prints
+    a summary line (shown by `pytest -rP`). Each thread keeps one connection that it uses
+    as whichever user its next call is, so the users' requests interleave on every
+    connection (and no connection idles into the server's keep-alive timeout, which races
+    with its reuse)."""
     local = threading.local()
     opened: list[httpx.Client] = []
 
-    def run(call: Call) -> str | None:
+    def run(call: Call) -> Problem | None:
         if not hasattr(local, "client"):
             local.client = httpx.Client(base_url=service.api, timeout=60)
             opened.append(local.client)
@@ -333,40 +300,71 @@ def hammer(service: Service, calls: list[Call], threads: int) -> tuple[list[str]
     finally:
         for client in opened:
             client.close()
-    return problems, len(calls) / (time.monotonic() - started)
+    seconds = time.monotonic() - started
+    leaks = sum(problem.leak for problem in problems)
+    print(
+        f"access pressure on {service.backend}: {len(calls)} requests checked in {seconds:.0f} s"
+        f" from {threads} threads, {len(PEOPLE)} users, {len(NATIONS)} nations,"
+        f" {len(calls) / seconds:.0f} req/s, leaks={leaks}, other problems={len(problems) - leaks}"
+    )
+    return problems
+
+
+def _owners(rows: list[dict[str, Any]], field: str) -> set[str]:
+    found: set[str] = set()
+    for row in rows:
+        value = row[field]
+        found |= set(value) if isinstance(value, list) else {value}
+    return found
+
+
+def _labels(rows: list[dict[str, Any]]) -> set[tuple[str, tuple[str, ...]]]:
+    return {
+        (row["label"]["classification"], tuple(row["label"]["categories"][0]["values"]))
+        for row in rows
+    }
 
 
 # The tests.
 
 
 def test_the_oracle_sees_what_the_checks_need(service: Service) -> None:
-    """The record holds rows of every nation and a row beyond each user's label, so the
+    """The record holds rows of several owners in every list (of every nation in some, of
+    every nation and supplier among them), and rows beyond some users' labels, so the
     checks can fail."""
-    nations = {row["nation"] for row in service.truth["/requirements"]}
-    assert nations == set(NATIONS)
-    labels = {
-        (row["label"]["classification"], tuple(row["label"]["categories"][0]["values"]))
-        for row in service.truth["/call-offs"]
-    }
-    assert ("NATO SECRET", ("ALL",)) in labels
-    assert (RESTRICTED, ("N03",)) in labels
-    assert service.truth["/whatifs"]
-    for path in OWNERS:
-        assert service.truth[path], f"nothing in {path}"
+    truth = service.truth
+    assert _owners(truth["/requirements"], "nation") == set(NATIONS)
+    assert _owners(truth["/fleets"], "nation") == set(NATIONS)
+    assert _owners(truth["/commitments"], "nation") | _owners(truth["/call-offs"], "nation") == (
+        set(NATIONS)
+    )
+    assert _owners(truth["/lines"], "supplier") == set(SUPPLIERS)
+    assert _owners(truth["/frameworks"], "supplier") == set(SUPPLIERS)
+    for path, owners in [*OWNERS.items(), ("/plans/{id}/deliveries", PLAN_DELIVERIES)]:
+        for field in filter(None, owners.values()):
+            assert len(_owners(truth[path], field)) >= 2, f"{path}: one {field} only"
+    for path in LABELLED:
+        labels = _labels(truth[path])
+        assert (SECRET, ("ALL",)) in labels, path
+        assert (ORACLE_NATION,) in {released for _level, released in labels}, path
+    # A call-off its own nation may not read.
+    assert any(
+        row["nation"] != ORACLE_NATION and _labels([row]) == {(RESTRICTED, (ORACLE_NATION,))}
+        for row in truth["/call-offs"]
+    )
+    assert (SECRET, ("ALL",)) in _labels(truth["/frameworks"])
+    assert truth["/whatifs"]
 
 
 def test_many_users_at_once_read_only_their_own(service: Service) -> None:
-    """One round: every list as every user, and two records of each list as every user
-    (200 or 404 as the oracle says), from 12 threads."""
-    picked = _calls(service, lambda ids: random.Random(len(ids)).sample(ids, min(2, len(ids))))
-    problems, _rate = hammer(service, picked, threads=12)
-    assert not problems, "\n".join(problems[:20])
+    """One round: every list as every user, and a few records of each list as every user
+    (one of their own, two at random: 200 or 404 as the oracle says), from 12 threads."""
+    problems = hammer(service, _calls(service, _a_few), threads=12)
+    assert not problems, "\n".join(problem.text for problem in problems[:20])
 
 
 @pytest.mark.reliability
 def test_many_users_at_once_for_long_read_only_their_own(service: Service) -> None:
-    """Twenty rounds of every record of every list as every user, from 32 threads."""
-    everything = _calls(service, lambda ids: ids) * 20
-    problems, rate = hammer(service, everything, threads=32)
-    assert not problems, "\n".join(problems[:20])
-    print(f"{len(everything)} checked requests at {rate:.0f} per second")
+    """Rounds of every record of every list as every user, from 32 threads."""
+    problems = hammer(service, _calls(service, _all) * ROUNDS, threads=32)
+    assert not problems, "\n".join(problem.text for problem in problems[:20])

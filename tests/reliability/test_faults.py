@@ -6,14 +6,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
@@ -21,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import MetaData, create_engine, make_url, select, text
+from sqlalchemy import MetaData, make_url, select
 from sqlalchemy.orm import Session
 
 from alliedforge.domain.access.caller import Role
@@ -31,13 +27,11 @@ from alliedforge.domain.record import import_scenario
 from alliedforge.scenario import Scenario, load_scenario
 from alliedforge.scenario.generate import generate_scenario
 from alliedforge.store.engine import DATABASE_URL_ENV, create_db_engine
-from alliedforge.store.migrate import upgrade
 
-from live_api import API_ROLE, DESKS, TEST_URL_ENV, Person, add_people, as_service, fresh_database
+from live_api import DESKS, FORGE, TEST_URL_ENV, Forge, Person, add_people, fresh_database
 from shared_data import GOLDEN
 from web_site import BACKENDS
 
-FORGE = Path(sys.executable).with_name("forge")
 TINY = load_scenario(GOLDEN / "tiny")
 # Columns an update of a requirement's quantity may change; every other value must stay.
 UPDATED = ("quantity", "version", "updated_at", "updated_by")
@@ -50,58 +44,14 @@ WAIT_S = 60.0
 Rows = dict[str, dict[object, dict[str, object]]]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Forge:
-    """A `forge serve` process group of our own (the supervisor and its workers)."""
-
-    url: str
-    workers: int = 1
-    port: int = field(default_factory=_free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        env = {**os.environ, DATABASE_URL_ENV: as_service(self.url)}
-        command = [str(FORGE), "serve", "--port", str(self.port), "--workers", str(self.workers)]
-        # A session of its own, so that the kill takes the workers with the supervisor.
-        self.process = subprocess.Popen(
-            [*command, "--no-access-log"],
-            env=env,
-            start_new_session=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + WAIT_S
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                httpx.get(f"{self.base}/api/v1/openapi.json", timeout=5).raise_for_status()
-                return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        self.kill()
-        pytest.fail("forge serve did not start")
-
-    def kill(self) -> None:
-        """`kill -9` the whole service: no shutdown handler, no last commit."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
-        self.process = None
+def _forge(url: str, folder: Path) -> Forge:
+    """`forge serve` with one worker over `url`, its log in `folder`."""
+    return Forge(url, folder / "serve.log", access_log=False)
 
 
 @contextmanager
 def running(forge: Forge) -> Iterator[Forge]:
+    """The service while the block runs, then `kill -9`ed."""
     forge.start()
     try:
         yield forge
@@ -257,7 +207,7 @@ def test_a_killed_server_keeps_every_acknowledged_update_and_nothing_else(
         before = _rows(url)
         ids = sorted(int(str(row["id"])) for row in before["requirements"].values())
         updates = Updates()
-        forge = Forge(url)
+        forge = _forge(url, tmp_path)
         with running(forge), writing(forge.base, tokens["agency"], ids, updates):
             _wait_for(lambda: updates.count() >= 60, "60 updates were acknowledged")
             forge.kill()
@@ -295,7 +245,7 @@ def test_a_backup_taken_while_writes_run_is_a_consistent_prefix(tmp_path: Path) 
                     acknowledged.append(code)
 
         copies: list[tuple[Path, int, int]] = []
-        with running(Forge(url)) as forge:
+        with running(_forge(url, tmp_path)) as forge:
             writer = threading.Thread(target=add_requirements, args=(forge.base,))
             writer.start()
             try:
@@ -347,32 +297,6 @@ def _cluster_of(url: str) -> tuple[str, str] | None:
     return None
 
 
-@contextmanager
-def _schema_outliving_restarts(base: str) -> Iterator[str]:
-    """A migrated schema like `fresh_database`'s, whose admin connection is checked before
-    use: the cluster restarts in between, and the schema must still be dropped after."""
-    schema = f"faults_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, pool_pre_ping=True)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    rendered = url.render_as_string(hide_password=False)
-    try:
-        upgrade(rendered)
-        with admin.begin() as connection:
-            connection.execute(
-                text(
-                    f"DO $$ BEGIN CREATE ROLE {API_ROLE} LOGIN IN ROLE alliedforge_app; "
-                    "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
-                )
-            )
-        yield rendered
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
-
-
 @pytest.mark.reliability
 def test_the_service_rides_out_a_postgresql_restart(tmp_path: Path) -> None:
     """`pg_ctlcluster … restart` while readers and writers run: requests fail while the
@@ -382,13 +306,15 @@ def test_the_service_rides_out_a_postgresql_restart(tmp_path: Path) -> None:
     cluster = _cluster_of(base) if base else None
     if base is None or cluster is None:
         pytest.skip("needs a local PostgreSQL cluster (pg_ctlcluster) at the test URL")
-    with _schema_outliving_restarts(base) as url:
+    # fresh_database's admin engine checks its connection before use, so it drops the schema
+    # after the restart too.
+    with fresh_database("postgresql", tmp_path) as url:
         tokens = _record(url)
         before = _rows(url)
         ids = sorted(int(str(row["id"])) for row in before["requirements"].values())
         updates = Updates()
         reads: list[tuple[float, bool]] = []
-        forge = Forge(url)
+        forge = _forge(url, tmp_path)
         with running(forge), writing(forge.base, tokens["agency"], ids, updates):
             reader = threading.Thread(
                 target=_read_until_stopped, args=(forge.base, tokens["n00-desk"], reads, updates)
@@ -439,7 +365,7 @@ def test_a_plan_run_killed_mid_solve_is_failed_and_the_next_one_completes(
     with fresh_database(backend, tmp_path) as url:
         tokens = _record(url, scenario, [Person("agency", Role.PLANNER)])
         headers = {"Authorization": f"Bearer {tokens['agency']}"}
-        forge = Forge(url)
+        forge = _forge(url, tmp_path)
         with running(forge):
             plans = f"{forge.base}/api/v1/plans"
             started = httpx.post(plans, json={"time_limit": 600, "gap": 0}, headers=headers)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,13 +22,11 @@ from alliedforge.domain.access.service import digest
 from alliedforge.domain.record import import_scenario
 from alliedforge.scenario import load_scenario
 from alliedforge.store.engine import DATABASE_URL_ENV, create_db_engine
-from reliability.test_access_pressure import forge_serve
 
-from live_api import as_service, fresh_database
+from live_api import FORGE, forge_serve, fresh_database
 from shared_data import GOLDEN
 from web_site import BACKENDS, token
 
-CLI = [sys.executable, "-c", "from alliedforge.cli.main import app; app()"]
 PRINTED_TOKEN = re.compile(r"^(afg_\S+)$", re.MULTILINE)
 # Users made on the command line: (name, role options), each with a fresh password.
 USERS = (
@@ -58,7 +55,7 @@ def _forge(url: str, trail: Trail, *args: str, password: str | None = None) -> s
     """Run a `forge` command; its stderr (a log) kept in the folder, its stdout returned.
     Only `forge tokens create`'s stdout shows a secret, once, by design: it is not kept."""
     done = subprocess.run(
-        [*CLI, *args],
+        [str(FORGE), *args],
         env={**os.environ, DATABASE_URL_ENV: url},
         input=None if password is None else f"{password}\n",
         capture_output=True,
@@ -91,7 +88,7 @@ def trail(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         printed = _forge(url, trail, "tokens", "create", "desk", "--name", "cli")
         (cli_token,) = PRINTED_TOKEN.findall(printed)
         trail.secrets.add(cli_token)
-        with forge_serve(as_service(url), trail.folder / "serve.log") as base:
+        with forge_serve(url, trail.folder / "serve.log") as base:
             _use(base, passwords, cli_token, trail)
             _forge(url, trail, "tokens", "revoke", "1")
             _use_revoked(base, cli_token)

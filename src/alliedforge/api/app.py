@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from alliedforge.api.errors import declare_error_responses, install_error_handlers
+from alliedforge.api.links import linked
 from alliedforge.api.routers import (
     audit,
     auth,
@@ -92,6 +93,7 @@ def create_app(url: str | None = None) -> FastAPI:
     ):
         declare_error_responses(router)
         app.include_router(router, prefix=API)
+    app.openapi = linked(app.openapi)  # type: ignore[method-assign]  # OpenAPI links
     # Deployments have no internet: the API docs page uses the Swagger UI in the package.
     app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path))
 
