@@ -5,8 +5,9 @@
    pages of 50 requirements as a nation user. wrk is closed-loop: each connection sends its
    next request when the last is answered, so more connections offer more load until the
    service saturates.
-2. Reads while others write, and while a big plan solves: the same reads before, then
-   while a nation's desks edit its requirements and a supplier updates its lines, then
+2. Reads while others write, and while a big plan solves: the writers alone; the same
+   reads before, then while a nation's desks edit its requirements and a supplier
+   updates its lines, then
    while a plan run of the whole record, started over the API, solves. During the plan,
    reads' p99 must not more than double; no write may fail.
 3. The suite `tests/reliability/` in full (slow tests included) with
@@ -81,6 +82,9 @@ def _ladder(
             measured = load.wrk(target, reader, args.seconds, connections)
             rows.append({"database": label, "connections": connections, **measured})
             print(f"{label} c={connections}: {_line(measured)}", flush=True)
+        with _writing(base, credentials) as alone:
+            time.sleep(args.seconds)
+        print(f"{label} writes alone: {json.dumps(alone.summary())}", flush=True)
         before = load.wrk(target, reader, args.seconds, args.plan_connections)
         print(f"{label} reads, c={args.plan_connections}: {_line(before)}", flush=True)
         with _writing(base, credentials) as writes:
@@ -91,6 +95,7 @@ def _ladder(
             "before": before,
             "during": during_writes,
             "p99_ratio": during_writes["p99_ms"] / before["p99_ms"],
+            "writes_alone": alone.summary(),
             "writes": writes.summary(),
         }
         print(f"{label} reads beside writes: {json.dumps(mixed)}", flush=True)
@@ -296,21 +301,22 @@ def _suite(postgres: str | None, args: argparse.Namespace) -> dict[str, Any]:
     env.pop(TEST_URL_ENV, None)
     if postgres:
         env[TEST_URL_ENV] = postgres
-    figures = []
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "junit.xml"
         started = time.monotonic()
         # -rP prints what the passed tests printed: their figures.
         command = [sys.executable, "-m", "pytest", "tests/reliability", "-m", "", "-q", "-rP"]
         command += ["-p", "no:cacheprovider", f"--junitxml={report}"]
-        with subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True, bufsize=1
-        ) as pytest:
+        output = bytearray()
+        with subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE) as pytest:
             assert pytest.stdout is not None
-            for line in pytest.stdout:
-                print(line, end="", flush=True)
-                if FIGURE.match(line):
-                    figures.append(line.strip())
+            # Passed on as it comes, progress dots included, and kept for the figures.
+            while chunk := os.read(pytest.stdout.fileno(), 4096):
+                sys.stdout.buffer.write(chunk)
+                sys.stdout.flush()
+                output += chunk
+        lines = output.decode(errors="replace").splitlines()
+        figures = [line.strip() for line in lines if FIGURE.match(line)]
         seconds = time.monotonic() - started
         suites = ElementTree.parse(report).getroot()
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}

@@ -125,8 +125,7 @@ def _lifecycle(
 
 
 def _audited(api: Service, entity: str, entity_id: int) -> list[str]:
-    """The actions the audit log holds on one row, oldest first (the last three: an id
-    freed by a delete may be used again)."""
+    """The actions the audit log holds on one row, oldest first (ids are never reused)."""
     engine = create_db_engine(api.url)
     try:
         with Session(engine) as session:
@@ -135,7 +134,7 @@ def _audited(api: Service, entity: str, entity_id: int) -> list[str]:
                 .where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
                 .order_by(AuditEntry.id)
             )
-            return list(session.scalars(query))[-3:]
+            return list(session.scalars(query))
     finally:
         engine.dispose()
 

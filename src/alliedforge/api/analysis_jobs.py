@@ -10,7 +10,6 @@ local process pool of `workers` > 1 processes — and only it writes the run's r
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -19,7 +18,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from alliedforge.api.jobs import AGENCY_WORKER, JobRegistry, live_scenario
+from alliedforge.api.jobs import AGENCY_WORKER, JobRegistry, live_scenario, start_background
 from alliedforge.domain.access.caller import Caller
 from alliedforge.domain.catalogue.service import require_role
 from alliedforge.domain.plans.heartbeat import beating
@@ -153,13 +152,7 @@ def _counter(progress: Callable[[int], None]) -> Callable[[str, Plan], None]:
 
 
 def _start(engine: Engine, registry: JobRegistry, run_id: int, work: Work) -> None:
-    thread = threading.Thread(
-        target=compute_run,
-        args=(engine, registry, run_id, work),
-        name=f"analysis-run-{run_id}",
-        daemon=True,
-    )
-    thread.start()
+    start_background(f"analysis-run-{run_id}", compute_run, engine, registry, run_id, work)
 
 
 @contextmanager

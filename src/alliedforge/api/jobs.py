@@ -13,7 +13,11 @@ process's memory only.
 from __future__ import annotations
 
 import math
+import os
+import sys
 import threading
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -43,6 +47,11 @@ from alliedforge.store.scope import bind_scope
 # The solve runs for the agency, which started it: it stores every nation's deliveries.
 AGENCY_WORKER = {"staff": "on"}
 RUNNERS = frozenset({Role.PLANNER, Role.ADMIN})
+# Solves share the machine with the requests of the same service. On Linux each thread has
+# a nice value of its own, and the threads and processes it starts (HiGHS's workers, a
+# process pool) inherit it: a background thread at this niceness leaves the CPU to
+# requests first, so that reads stay quick while a plan solves.
+BACKGROUND_NICE = 10
 _registry_lock = threading.Lock()
 
 
@@ -196,6 +205,29 @@ def solve_run(
         registry.end(run_id, status, message)
 
 
+def _yield_to_requests() -> None:
+    """Lower the calling thread's CPU priority to `BACKGROUND_NICE` (Linux only; where it
+    is not allowed, the thread keeps its priority)."""
+    if sys.platform != "linux":
+        return
+    thread = threading.get_native_id()
+    with suppress(OSError):
+        niceness = max(os.getpriority(os.PRIO_PROCESS, thread), BACKGROUND_NICE)
+        os.setpriority(os.PRIO_PROCESS, thread, niceness)
+
+
+def start_background(name: str, work: Callable[..., None], *args: object) -> threading.Thread:
+    """Run `work(*args)` on a daemon thread at background priority (`BACKGROUND_NICE`)."""
+
+    def run() -> None:
+        _yield_to_requests()
+        work(*args)
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
 def start_solve(
     engine: Engine,
     registry: JobRegistry,
@@ -203,16 +235,11 @@ def start_solve(
     scenario: Scenario,
     options: PlanOptions,
 ) -> threading.Thread:
-    """Solve run `run_id` (its slot reserved) on a daemon thread."""
+    """Solve run `run_id` (its slot reserved) in the background."""
     registry.begin(run_id)
-    thread = threading.Thread(
-        target=solve_run,
-        args=(engine, registry, run_id, scenario, options),
-        name=f"plan-run-{run_id}",
-        daemon=True,
+    return start_background(
+        f"plan-run-{run_id}", solve_run, engine, registry, run_id, scenario, options
     )
-    thread.start()
-    return thread
 
 
 def registry_of(state: State) -> JobRegistry:
@@ -370,12 +397,8 @@ def start_compression(
             started_at=utcnow(),
             currency=scenario.manifest.currency,
         )
-        threading.Thread(
-            target=solve_compression,
-            args=(registry, what_ifs, state.id, scenario, options),
-            name=f"what-if-{state.id}",
-            daemon=True,
-        ).start()
+        arguments = (registry, what_ifs, state.id, scenario, options)
+        start_background(f"what-if-{state.id}", solve_compression, *arguments)
     except BaseException:
         registry.release()
         raise

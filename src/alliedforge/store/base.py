@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import CheckConstraint, DateTime, Dialect, MetaData, String, TypeDecorator
+from sqlalchemy import CheckConstraint, DateTime, Dialect, MetaData, String, Table, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -81,7 +81,21 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime}
 
 
-class Record(Base):
+class NeverReusedIds:
+    """Mixin of the tables whose `id` the database hands out: never the id of a deleted row.
+
+    A plain SQLite INTEGER PRIMARY KEY is max(id) + 1, so deleting the newest row frees its
+    id for the next insert, and a client still holding the deleted row's URL and ETag would
+    read or change the new one. AUTOINCREMENT keeps the highest id ever used (in
+    `sqlite_sequence`, migration 0012); PostgreSQL's sequences never go back anyway.
+    """
+
+    @classmethod
+    def __table_cls__(cls, name: str, metadata: MetaData, *items: Any, **options: Any) -> Table:
+        return Table(name, metadata, *items, sqlite_autoincrement=True, **options)
+
+
+class Record(NeverReusedIds, Base):
     """A row of the shared record: surrogate id, optimistic-concurrency version, security label.
 
     SQLAlchemy bumps `version` on every update and refuses one based on a stale version

@@ -94,7 +94,7 @@ def login(session: DbSession, credentials: Credentials, request: Request, respon
     return Me.of(caller)
 
 
-@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
 def logout(session: DbSession, request: Request, response: Response) -> None:
     """End the web session (its cookie stops working at once)."""
     cookie = request.cookies.get(SESSION_COOKIE)
@@ -128,7 +128,9 @@ def create_token(session: DbSession, caller: CurrentCaller, data: TokenCreate) -
     return TokenCreated(**_token(token).model_dump(), token=value)
 
 
-@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response
+)
 def revoke_token(session: DbSession, caller: CurrentCaller, token_id: RecordId) -> None:
     """Revoke one of your tokens; it stops working at once."""
     access.revoke_token(session, caller, token_id)

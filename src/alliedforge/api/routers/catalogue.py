@@ -145,7 +145,11 @@ def update_weapon_system(
     return updated
 
 
-@router.delete("/weapon-systems/{weapon_system_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/weapon-systems/{weapon_system_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+)
 def delete_weapon_system(
     session: DbSession, caller: CurrentCaller, weapon_system_id: RecordId, version: ExpectedVersion
 ) -> None:
@@ -186,7 +190,7 @@ def update_item(
     return updated
 
 
-@router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
 def delete_item(
     session: DbSession, caller: CurrentCaller, item_id: RecordId, version: ExpectedVersion
 ) -> None:
@@ -227,7 +231,9 @@ def update_component(
     return updated
 
 
-@router.delete("/components/{component_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/components/{component_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response
+)
 def delete_component(
     session: DbSession, caller: CurrentCaller, component_id: RecordId, version: ExpectedVersion
 ) -> None:
@@ -272,7 +278,11 @@ def update_qualification(
     return updated
 
 
-@router.delete("/qualifications/{qualification_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/qualifications/{qualification_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+)
 def delete_qualification(
     session: DbSession, caller: CurrentCaller, qualification_id: RecordId, version: ExpectedVersion
 ) -> None:

@@ -152,7 +152,9 @@ def update_budget(
     return updated
 
 
-@router.delete("/budgets/{budget_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/budgets/{budget_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response
+)
 def delete_budget(
     session: DbSession, caller: CurrentCaller, budget_id: RecordId, version: ExpectedVersion
 ) -> None:
@@ -193,7 +195,9 @@ def update_stockpile(
     return updated
 
 
-@router.delete("/stockpiles/{stockpile_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/stockpiles/{stockpile_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response
+)
 def delete_stockpile(
     session: DbSession, caller: CurrentCaller, stockpile_id: RecordId, version: ExpectedVersion
 ) -> None:
@@ -234,7 +238,9 @@ def update_fleet(
     return updated
 
 
-@router.delete("/fleets/{fleet_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/fleets/{fleet_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response
+)
 def delete_fleet(
     session: DbSession, caller: CurrentCaller, fleet_id: RecordId, version: ExpectedVersion
 ) -> None:
@@ -275,7 +281,9 @@ def update_commitment(
     return updated
 
 
-@router.delete("/commitments/{commitment_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/commitments/{commitment_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response
+)
 def delete_commitment(
     session: DbSession, caller: CurrentCaller, commitment_id: RecordId, version: ExpectedVersion
 ) -> None:

@@ -124,7 +124,7 @@ def update_line(
     return updated
 
 
-@router.delete("/lines/{line_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/lines/{line_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
 def delete_line(
     session: DbSession, caller: CurrentCaller, line_id: RecordId, version: ExpectedVersion
 ) -> None:
@@ -165,7 +165,9 @@ def update_price(
     return updated
 
 
-@router.delete("/prices/{price_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/prices/{price_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response
+)
 def delete_price(
     session: DbSession, caller: CurrentCaller, price_id: RecordId, version: ExpectedVersion
 ) -> None:

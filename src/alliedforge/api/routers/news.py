@@ -66,7 +66,7 @@ def update_post(
     return _one(response, updated)
 
 
-@router.delete("/{post_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{post_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
 def delete_post(
     session: DbSession, caller: CurrentCaller, post_id: RecordId, version: ExpectedVersion
 ) -> None:

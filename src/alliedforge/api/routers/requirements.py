@@ -87,7 +87,7 @@ def update_requirement(
     return _one(response, updated)
 
 
-@router.delete("/{requirement_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{requirement_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
 def delete_requirement(
     session: DbSession, caller: CurrentCaller, requirement_id: RecordId, version: ExpectedVersion
 ) -> None:

@@ -154,7 +154,7 @@ def get_whatif(
     return found
 
 
-@router.delete("/whatifs/{code}", status_code=http.HTTP_204_NO_CONTENT)
+@router.delete("/whatifs/{code}", status_code=http.HTTP_204_NO_CONTENT, response_class=Response)
 def delete_whatif(
     session: DbSession, caller: CurrentCaller, code: WhatIfCode, expected: ExpectedVersion
 ) -> Response:

@@ -12,6 +12,7 @@ from alliedforge.store.base import (
     CLASSIFICATIONS,
     DEFAULT_CLASSIFICATION,
     Base,
+    NeverReusedIds,
     Record,
     one_of,
     utcnow,
@@ -48,7 +49,7 @@ class User(Record):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ApiToken(Base):
+class ApiToken(NeverReusedIds, Base):
     """A personal API token: only its SHA-256 is kept; it expires and can be revoked."""
 
     __tablename__ = "api_tokens"
@@ -63,7 +64,7 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None]
 
 
-class WebSession(Base):
+class WebSession(NeverReusedIds, Base):
     """A signed-in browser: the SHA-256 of its cookie, and when it expires."""
 
     __tablename__ = "web_sessions"
@@ -75,7 +76,7 @@ class WebSession(Base):
     expires_at: Mapped[datetime]
 
 
-class LoginFailure(Base):
+class LoginFailure(NeverReusedIds, Base):
     """A failed sign-in, kept for the rate limit (by user name and by address)."""
 
     __tablename__ = "login_failures"
