@@ -405,6 +405,7 @@ def main() -> None:
         default=["sqlite", "postgresql"],
         help="which to load, comma-separated",
     )
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where the figures go (JSON)")
     parser.add_argument("--no-load", action="store_true", help="skip parts 1 and 2")
     parser.add_argument("--no-suite", action="store_true", help="skip part 3")
     args = parser.parse_args()
@@ -443,8 +444,8 @@ def main() -> None:
             results["suite"] = _suite(postgres, args)
     verdicts = _verdicts(results)
     results["verdicts"] = [{"target": target, "met": met} for target, met in verdicts]
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nWrote {RESULTS.relative_to(ROOT)}")
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nWrote {args.out}")
     for target, met in verdicts:
         print(f"{'met   ' if met else 'MISSED'} {target}")
     if not all(met for _target, met in verdicts):
