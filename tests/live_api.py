@@ -25,7 +25,9 @@ from sqlalchemy.orm import Session
 from alliedforge.api.app import create_app
 from alliedforge.domain.access import service as access
 from alliedforge.domain.access.caller import Caller, Role
-from alliedforge.store.engine import DATABASE_URL_ENV
+from alliedforge.domain.record import import_scenario
+from alliedforge.scenario import Scenario
+from alliedforge.store.engine import DATABASE_URL_ENV, create_db_engine
 from alliedforge.store.migrate import upgrade
 
 TEST_URL_ENV = "ALLIEDFORGE_TEST_DATABASE_URL"
@@ -104,6 +106,23 @@ def serve(url: str) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def served(
+    backend: str, folder: Path, scenario: Scenario, people: Iterable[Person], label: str = "tests"
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """A fresh database holding `scenario` and `people` (each with an API token), served
+    by `serve`: its base URL and the tokens by name."""
+    with fresh_database(backend, folder) as url:
+        engine = create_db_engine(url)
+        with Session(engine) as session:
+            import_scenario(session, scenario)
+            tokens = add_people(session, people, label)
+            session.commit()
+        engine.dispose()
+        with serve(url) as base:
+            yield base, tokens
 
 
 # The `forge` script of this environment, and how long `forge serve` may take to answer

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,14 +20,11 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy.orm import Session
 
 from alliedforge.domain.access.caller import Role
-from alliedforge.domain.record import import_scenario
 from alliedforge.scenario import load_scenario
-from alliedforge.store.engine import create_db_engine
 
-from live_api import TEST_URL_ENV, Person, add_people, fresh_database, serve
+from live_api import TEST_URL_ENV, Person, served
 from shared_data import GOLDEN
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(TEST_URL_ENV) else [])
@@ -78,16 +74,9 @@ def api(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Service]:
     scenario = load_scenario(GOLDEN / "tiny")
-    folder: Path = tmp_path_factory.mktemp("fuzz-api")
-    with fresh_database(request.param, folder) as url:
-        engine = create_db_engine(url)
-        with Session(engine) as session:
-            import_scenario(session, scenario)
-            tokens = add_people(session, USERS, "fuzz")
-            session.commit()
-        engine.dispose()
-        with serve(url) as base:
-            yield Service(base, tokens)
+    folder = tmp_path_factory.mktemp("fuzz-api")
+    with served(request.param, folder, scenario, USERS, "fuzz") as (base, tokens):
+        yield Service(base, tokens)
 
 
 @pytest.fixture(scope="module")

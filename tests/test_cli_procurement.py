@@ -31,8 +31,6 @@ from live_api import Person, add_people, fresh_database
 from web_site import BACKENDS
 
 runner = CliRunner(env={"COLUMNS": "250"})
-TODAY = utcnow().date()
-DAY = TODAY.isoformat()
 WINNING_PRICE, LOSING_PRICE = 4000, 4500
 CALLED_OFF = 600
 
@@ -103,6 +101,9 @@ def test_the_chain_from_a_plan_run_to_a_call_off(record: tuple[str, int]) -> Non
         assert result.exit_code == code, result.output
         return result.output
 
+    # The day the commands run, read when they run: the module may be collected the day before.
+    today = utcnow().date()
+    day = today.isoformat()
     made = forge("lots", "from-plan", str(run), "--min-participants", "2")
     assert "LOT-0002" in made
     lot_id, quantity = _lot_units(url, "LOT-0002")
@@ -113,7 +114,7 @@ def test_the_chain_from_a_plan_run_to_a_call_off(record: tuple[str, int]) -> Non
     assert "Cost shares of LOT-0002" in shown
     assert _cells(shown, "N01")[1] == "R008"  # its line serves its requirement
 
-    forge("tenders", "publish", str(lot_id), "--opens", DAY, "--closes", DAY)
+    forge("tenders", "publish", str(lot_id), "--opens", day, "--closes", day)
     tender = _read(url, select(db.Tender.id).where(db.Tender.lot_id == lot_id))
     assert _cells(forge("tenders", "list"), str(tender))[-2] == "published"
 
@@ -148,8 +149,8 @@ def test_the_chain_from_a_plan_run_to_a_call_off(record: tuple[str, int]) -> Non
     forge("tenders", "award", str(tender), "--bid", winner[1])
     assert _cells(forge("tenders", "list"), str(tender))[-2] == "awarded"
 
-    to = (TODAY + timedelta(days=400)).isoformat()
-    forge("frameworks", "from-tender", str(tender), "--code", "FW-CLI", "--from", DAY, "--to", to)
+    to = (today + timedelta(days=400)).isoformat()
+    forge("frameworks", "from-tender", str(tender), "--code", "FW-CLI", "--from", day, "--to", to)
     framework = _read(url, select(db.Framework.id).where(db.Framework.code == "FW-CLI"))
     forge("frameworks", "sign", str(framework))
     before = _cells(forge("frameworks", "show", str(framework)), str(framework))

@@ -39,16 +39,13 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
     use_after_free,
 )
-from sqlalchemy.orm import Session
 
 from alliedforge.api.links import add_links
-from alliedforge.domain.record import import_scenario
 from alliedforge.scenario import Scenario, load_scenario
 from alliedforge.store.base import CLASSIFICATIONS
-from alliedforge.store.engine import create_db_engine
 from test_api_fuzz import BACKENDS, EXCLUDED, USERS, Service
 
-from live_api import add_people, fresh_database, serve
+from live_api import served
 from shared_data import GOLDEN
 
 # Scenarios per role; steps per scenario.
@@ -211,15 +208,10 @@ def service(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Service]:
     """The live service over a fresh copy of the tiny record, with a user of each role."""
-    with fresh_database(request.param, tmp_path_factory.mktemp("stateful-api")) as url:
-        engine = create_db_engine(url)
-        with Session(engine) as session:
-            import_scenario(session, load_scenario(GOLDEN / "tiny"))
-            tokens = add_people(session, USERS, "stateful")
-            session.commit()
-        engine.dispose()
-        with serve(url) as base:
-            yield Service(base, tokens)
+    folder = tmp_path_factory.mktemp("stateful-api")
+    tiny = load_scenario(GOLDEN / "tiny")
+    with served(request.param, folder, tiny, USERS, "stateful") as (base, tokens):
+        yield Service(base, tokens)
 
 
 @pytest.fixture(scope="module")
