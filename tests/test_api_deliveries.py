@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,13 @@ from shared_data import GOLDEN
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(TEST_URL_ENV) else [])
 ROUND = "1320-11-652-6876"  # qualified on WS0 from the start
-TODAY = utcnow().date()
+
+
+def today() -> date:
+    """Read when used: a module collected before midnight may run after it."""
+    return utcnow().date()
+
+
 N00_ON_HAND = 2459.0  # N00's WS0 stockpile in the tiny scenario
 PRICE = 25.0
 
@@ -105,8 +111,8 @@ def _call_off(api: Service, code: str, quantity: float) -> dict[str, Any]:
                     "supplier": "S001X",
                     "parties": ["N00", "N01"],
                     "items": [{"item": ROUND, "tiers": [{"min_quantity": 0, "unit_price": PRICE}]}],
-                    "valid_from": TODAY.isoformat(),
-                    "valid_to": (TODAY + timedelta(days=365)).isoformat(),
+                    "valid_from": today().isoformat(),
+                    "valid_to": (today() + timedelta(days=365)).isoformat(),
                     "ceiling_quantity": 5000,
                     "ceiling_value": 1e7,
                 },
@@ -136,7 +142,7 @@ def test_a_delivery_moves_the_nations_stock_and_a_void_takes_it_back(api: Servic
     n00, n01, auditor = api.client("n00-desk"), api.client("n01-desk"), api.client("auditor")
     delivery = {
         "call_off_id": call_off["id"],
-        "delivered_on": TODAY.isoformat(),
+        "delivered_on": today().isoformat(),
         "quantity": 400,
         "accepted": 380,
         "note": "20 rounds with damaged fuzes",
@@ -202,7 +208,7 @@ def test_a_delivery_breaking_a_rule_is_422_naming_the_field_and_changes_nothing(
     api: Service,
 ) -> None:
     call_off = _call_off(api, "FW-RULES", 100)
-    base = {"call_off_id": call_off["id"], "delivered_on": TODAY.isoformat()}
+    base = {"call_off_id": call_off["id"], "delivered_on": today().isoformat()}
     cases = [
         ({"quantity": 10, "accepted": 11}, "accepted", "more than the 10 units delivered"),
         ({"quantity": 150, "accepted": 101}, "accepted", "100 more can be"),
@@ -210,7 +216,7 @@ def test_a_delivery_breaking_a_rule_is_422_naming_the_field_and_changes_nothing(
             {
                 "quantity": 10,
                 "accepted": 10,
-                "delivered_on": (TODAY + timedelta(days=1)).isoformat(),
+                "delivered_on": (today() + timedelta(days=1)).isoformat(),
             },
             "delivered_on",
             "after today",
@@ -219,7 +225,7 @@ def test_a_delivery_breaking_a_rule_is_422_naming_the_field_and_changes_nothing(
             {
                 "quantity": 10,
                 "accepted": 10,
-                "delivered_on": (TODAY - timedelta(days=1)).isoformat(),
+                "delivered_on": (today() - timedelta(days=1)).isoformat(),
             },
             "delivered_on",
             "before call-off",
@@ -245,20 +251,20 @@ def test_the_report_and_the_track_record(api: Service) -> None:
             "/deliveries",
             json={
                 "call_off_id": call_off["id"],
-                "delivered_on": TODAY.isoformat(),
+                "delivered_on": today().isoformat(),
                 "quantity": 300,
                 "accepted": 300,
             },
         )
         assert made.status_code == 201, made.text
-        period = {"from": TODAY.isoformat(), "to": TODAY.isoformat()}
+        period = {"from": today().isoformat(), "to": today().isoformat()}
         report = _ok(agency.get("/reports/deliveries", params=period))
         listed = _ok(agency.get("/deliveries", params={"limit": 500}))["items"]
         live = [d for d in listed if d["voided_at"] is None]
         assert report["accepted"] == sum(d["accepted"] for d in live)
         assert report["value"] == pytest.approx(sum(d["value"] for d in live))
         assert {(r["nation"], r["family"]) for r in report["rows"]} == {("N00", "155mm-HE")}
-        backwards = {"from": TODAY.isoformat(), "to": (TODAY - timedelta(days=1)).isoformat()}
+        backwards = {"from": today().isoformat(), "to": (today() - timedelta(days=1)).isoformat()}
         assert _invalid(agency.get("/reports/deliveries", params=backwards))[0] == "to"
     with api.client("n01-desk") as n01:
         assert _ok(n01.get("/reports/deliveries", params=period))["rows"] == []

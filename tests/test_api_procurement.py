@@ -9,7 +9,7 @@ import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,11 @@ from shared_data import GOLDEN
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(TEST_URL_ENV) else [])
 ROUND = "1320-12-578-1794"  # qualified on WS0 from 2027-06
-TODAY = utcnow().date()
+
+
+def today() -> date:
+    """Read when used: a module collected before midnight may run after it."""
+    return utcnow().date()
 
 
 @dataclass(frozen=True)
@@ -120,8 +124,8 @@ def test_from_a_plan_to_a_call_off_the_planner_honours(api: Service) -> None:
             agency,
             "/tenders",
             lot_id=lot["id"],
-            opens_on=TODAY.isoformat(),
-            closes_on=TODAY.isoformat(),
+            opens_on=today().isoformat(),
+            closes_on=today().isoformat(),
             method="lowest_price",
         ),
         status=201,
@@ -166,8 +170,8 @@ def test_from_a_plan_to_a_call_off_the_planner_honours(api: Service) -> None:
             "/frameworks/from-tender",
             tender_id=tender["id"],
             code="FW-API",
-            valid_from=TODAY.isoformat(),
-            valid_to=(TODAY + timedelta(days=365)).isoformat(),
+            valid_from=today().isoformat(),
+            valid_to=(today() + timedelta(days=365)).isoformat(),
         ),
         status=201,
     )
@@ -217,8 +221,8 @@ def _direct_framework(api: Service, code: str, ceiling: float) -> dict[str, Any]
                 supplier="S001X",
                 parties=["N00", "N01"],
                 items=[{"item": ROUND, "tiers": [{"min_quantity": 0, "unit_price": 10}]}],
-                valid_from=TODAY.isoformat(),
-                valid_to=(TODAY + timedelta(days=30)).isoformat(),
+                valid_from=today().isoformat(),
+                valid_to=(today() + timedelta(days=30)).isoformat(),
                 ceiling_quantity=ceiling,
                 ceiling_value=1e9,
             ),

@@ -4,6 +4,7 @@ in-process on a real SQLite record holding the tiny scenario and a placed call-o
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -24,11 +25,16 @@ from alliedforge.store.migrate import upgrade
 
 from shared_data import GOLDEN
 
+
+def today() -> date:
+    """Read when used: a module collected before midnight may run after it."""
+    return utcnow().date()
+
+
 runner = CliRunner(env={"COLUMNS": "200"})
 ROUND = "1320-11-652-6876"  # qualified on WS0 from the start (tiny scenario)
 N00_ON_HAND = 2459  # N00's WS0 stockpile in the tiny scenario
 PRICE = 20
-TODAY = utcnow().date()
 
 
 def _cells(output: str, first: str) -> list[str]:
@@ -73,8 +79,8 @@ def record(tmp_path: Path) -> tuple[str, int]:
                     "supplier": "S001X",
                     "parties": ["N00"],
                     "items": [{"item": ROUND, "tiers": [{"min_quantity": 0, "unit_price": PRICE}]}],
-                    "valid_from": TODAY.isoformat(),
-                    "valid_to": TODAY.replace(year=TODAY.year + 1).isoformat(),
+                    "valid_from": today().isoformat(),
+                    "valid_to": today().replace(year=today().year + 1).isoformat(),
                     "ceiling_quantity": 1000,
                     "ceiling_value": 1e6,
                 }
@@ -90,7 +96,7 @@ def record(tmp_path: Path) -> tuple[str, int]:
             month="2027-07",
             stockpile=stockpile,
         )
-        call_off = call_offs.place_call_off(session, operator, data, TODAY).id
+        call_off = call_offs.place_call_off(session, operator, data, today()).id
         session.commit()
     engine.dispose()
     return url, call_off
@@ -148,7 +154,7 @@ def test_record_list_show_and_report(record: tuple[str, int]) -> None:
     before = runner.invoke(app, ["stock", "show", "N00", "--on", "2000-01-01"], env=env)
     assert _cells(before.output, "N00")[3] == f"{N00_ON_HAND:,}"
 
-    day = TODAY.isoformat()
+    day = today().isoformat()
     report = runner.invoke(app, ["reports", "deliveries", "--from", day, "--to", day], env=env)
     assert report.exit_code == 0, report.output
     assert _cells(report.output, "N00")[1:] == ["155mm-HE", "1", "400", "380", f"{380 * PRICE:,}"]
