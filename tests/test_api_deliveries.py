@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,19 +23,13 @@ from alliedforge.domain.record import import_scenario
 from alliedforge.planning.options import PlanOptions
 from alliedforge.planning.solve import solve_plan
 from alliedforge.scenario import load_scenario
-from alliedforge.store.base import utcnow
 from alliedforge.store.engine import create_db_engine
 
 from live_api import DESKS, TEST_URL_ENV, add_people, fresh_database, serve
-from shared_data import GOLDEN
+from shared_data import GOLDEN, today
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(TEST_URL_ENV) else [])
 ROUND = "1320-11-652-6876"  # qualified on WS0 from the start
-
-
-def today() -> date:
-    """Read when used: a module collected before midnight may run after it."""
-    return utcnow().date()
 
 
 N00_ON_HAND = 2459.0  # N00's WS0 stockpile in the tiny scenario

@@ -9,7 +9,7 @@ import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,19 +24,13 @@ from alliedforge.domain.record import import_scenario
 from alliedforge.planning.options import PlanOptions
 from alliedforge.planning.solve import solve_plan
 from alliedforge.scenario import load_scenario
-from alliedforge.store.base import utcnow
 from alliedforge.store.engine import create_db_engine
 
 from live_api import DESKS, TEST_URL_ENV, add_people, fresh_database, serve
-from shared_data import GOLDEN
+from shared_data import GOLDEN, today
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(TEST_URL_ENV) else [])
 ROUND = "1320-12-578-1794"  # qualified on WS0 from 2027-06
-
-
-def today() -> date:
-    """Read when used: a module collected before midnight may run after it."""
-    return utcnow().date()
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ in-process on a real SQLite record holding the tiny scenario and a placed call-o
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,17 +18,10 @@ from alliedforge.domain.procurement import call_offs, frameworks
 from alliedforge.domain.procurement.schemas import CallOffCreate, FrameworkCreate
 from alliedforge.domain.record import import_scenario
 from alliedforge.scenario import load_scenario
-from alliedforge.store.base import utcnow
 from alliedforge.store.engine import DATABASE_URL_ENV, create_db_engine
 from alliedforge.store.migrate import upgrade
 
-from shared_data import GOLDEN
-
-
-def today() -> date:
-    """Read when used: a module collected before midnight may run after it."""
-    return utcnow().date()
-
+from shared_data import GOLDEN, today
 
 runner = CliRunner(env={"COLUMNS": "200"})
 ROUND = "1320-11-652-6876"  # qualified on WS0 from the start (tiny scenario)

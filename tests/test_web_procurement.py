@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -30,14 +30,8 @@ from alliedforge.store.base import utcnow
 from alliedforge.web.charts.procurement import ranking, scores_figure, shares_figure
 
 from live_api import DESKS
-from shared_data import GOLDEN
+from shared_data import GOLDEN, today
 from web_site import BACKENDS, Site, live_site, token
-
-
-def today() -> date:
-    """Read when used: a module collected before midnight may run after it."""
-    return utcnow().date()
-
 
 TINY = load_scenario(GOLDEN / "tiny")
 ROUND = "1320-12-578-1794"  # qualified on WS0 from 2027-06
